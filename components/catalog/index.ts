@@ -7,6 +7,7 @@ import { traderxWorkloads } from "./workloads";
 
 export * from "./types";
 export { TICKER_UNIVERSE } from "./workloads";
+export * from "./database";
 
 /** Every workload, in rollout order: data and messaging first, then services, UI and edge. */
 export const catalog: readonly Workload[] = [...traderxWorkloads];
@@ -54,4 +55,48 @@ export function portByName(workload: Workload, portName: string): Workload["port
 export function containerPortOf(workload: Workload, portName: string): number {
   const port = portByName(workload, portName);
   return port.containerPort ?? port.port;
+}
+
+/**
+ * How a built image is built. Every Node.js image shares `images/Dockerfile`, parameterised by the
+ * `SERVICE` build arg (the folder under images/); its base comes from the `BASE_IMAGE` arg so that tests
+ * can swap in a local stand-in. The context is `images/`, because every service needs the shared library.
+ */
+export interface ImageBuild {
+  /** Build context, relative to the repository root. */
+  context: string;
+  /** Dockerfile, relative to the repository root. */
+  dockerfile: string;
+  args: Record<string, string>;
+  /**
+   * Paths under the context whose content decides the image: the service folder plus the shared files.
+   * The image tag is a hash of exactly these, so changing one service changes only its tag.
+   */
+  inputs: string[];
+}
+
+export const IMAGES_DIR = "images";
+export const BASE_IMAGE_ARG = "BASE_IMAGE";
+/** Files and folders under images/ that every built image depends on. */
+export const SHARED_IMAGE_INPUTS = [
+  "Dockerfile",
+  ".dockerignore",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.base.json",
+  "service-lib",
+];
+
+export function imageBuildOf(workload: Workload): ImageBuild {
+  if (workload.image.kind !== "built") {
+    throw new Error(
+      `workload "${workload.name}" uses the pinned image ${workload.image.ref}; nothing to build`,
+    );
+  }
+  return {
+    context: IMAGES_DIR,
+    dockerfile: `${IMAGES_DIR}/Dockerfile`,
+    args: { SERVICE: workload.image.folder },
+    inputs: [workload.image.folder, ...SHARED_IMAGE_INPUTS],
+  };
 }

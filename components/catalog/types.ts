@@ -9,7 +9,7 @@
 
 /** Where a workload's container image comes from. */
 export type ImageSource =
-  /** Built from `images/<folder>` in this repository (Dockerfile inside that folder, context `images/`). */
+  /** Built from `images/<folder>` with the shared `images/Dockerfile` (see `imageBuildOf`). */
   | { kind: "built"; folder: string }
   /** A pinned third-party image reference, e.g. `nginxinc/nginx-unprivileged:1.27.5-alpine`. */
   | { kind: "pinned"; ref: string };
