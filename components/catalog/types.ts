@@ -144,6 +144,11 @@ export interface Workload {
   resources: WorkloadResources;
   /** Prometheus scrape endpoint, when the workload exposes metrics. */
   metrics?: { path: string; port: string; job: string };
+  /**
+   * Path of the workload's live OpenAPI document, generated from its route schemas. The API explorer
+   * lists every workload that has one.
+   */
+  openApiPath?: string;
   /** Workloads this one opens connections to; drives NetworkPolicy egress/ingress rules. */
   calls: string[];
   edgeRoutes: EdgeRoute[];

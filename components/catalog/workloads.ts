@@ -104,6 +104,21 @@ function builtService(
   };
 }
 
+/**
+ * What the API explorer lists: every workload with a live OpenAPI document, addressed through the edge.
+ * Rendered into the explorer's env, so its index never keeps a second list of services.
+ */
+function apiExplorerServices(): { id: string; name: string; runtimeBasePath: string; specPath: string }[] {
+  return traderxWorkloads
+    .filter((w) => w.openApiPath && w.edgeRoutes.length > 0)
+    .map((w) => ({
+      id: w.name,
+      name: w.description,
+      runtimeBasePath: w.edgeRoutes[0].path.replace(/\/$/, ""),
+      specPath: w.openApiPath!,
+    }));
+}
+
 export const traderxWorkloads: Workload[] = [
   {
     name: "database",
@@ -208,6 +223,7 @@ export const traderxWorkloads: Workload[] = [
     }),
     probes: nodeServiceProbes("/health", "/health"),
     metrics: { path: "/metrics", port: "http", job: "traderx-services" },
+    openApiPath: "/v3/api-docs",
     calls: [],
     // reference-data gets no forwarded headers: the upstream sees its own Service name as Host.
     edgeRoutes: [{ path: "/reference-data/", port: "http", upstreamPath: "strip", headers: "none" }],
@@ -220,6 +236,7 @@ export const traderxWorkloads: Workload[] = [
     env: (peers) => ({ ...commonServiceEnv(peers), PEOPLE_SERVICE_PORT: "18089" }),
     probes: nodeServiceProbes("/health/alive", "/health/ready"),
     metrics: { path: "/metrics", port: "http", job: "traderx-services" },
+    openApiPath: "/swagger/v1/swagger.json",
     calls: [],
     edgeRoutes: [forwardedRoute("people-service")],
     probeTargets: [{ port: "http", path: "/swagger" }],
@@ -236,6 +253,7 @@ export const traderxWorkloads: Workload[] = [
     database: { role: "account_service" },
     probes: nodeServiceProbes("/actuator/health/liveness", "/actuator/health/readiness"),
     metrics: { path: "/actuator/prometheus", port: "http", job: "traderx-spring-boot-actuator" },
+    openApiPath: "/v3/api-docs",
     calls: ["database", "people-service"],
     edgeRoutes: [forwardedRoute("account-service")],
     probeTargets: [{ port: "http", path: "/account/22214" }],
@@ -251,6 +269,7 @@ export const traderxWorkloads: Workload[] = [
     database: { role: "position_service" },
     probes: nodeServiceProbes("/health/alive", "/actuator/health/readiness"),
     metrics: { path: "/actuator/prometheus", port: "http", job: "traderx-spring-boot-actuator" },
+    openApiPath: "/v3/api-docs",
     calls: ["database"],
     edgeRoutes: [forwardedRoute("position-service")],
     probeTargets: [{ port: "http", path: "/health/alive" }],
@@ -267,6 +286,7 @@ export const traderxWorkloads: Workload[] = [
     database: { role: "trade_processor" },
     probes: nodeServiceProbes("/actuator/health/liveness", "/actuator/health/readiness"),
     metrics: { path: "/actuator/prometheus", port: "http", job: "traderx-spring-boot-actuator" },
+    openApiPath: "/v3/api-docs",
     calls: ["database", "nats-broker"],
     edgeRoutes: [forwardedRoute("trade-processor")],
     probeTargets: [{ port: "http", path: "/system/health" }],
@@ -285,6 +305,7 @@ export const traderxWorkloads: Workload[] = [
     }),
     probes: nodeServiceProbes("/actuator/health/liveness", "/actuator/health/readiness"),
     metrics: { path: "/actuator/prometheus", port: "http", job: "traderx-spring-boot-actuator" },
+    openApiPath: "/v3/api-docs",
     calls: ["nats-broker", "reference-data", "account-service", "price-publisher"],
     edgeRoutes: [forwardedRoute("trade-service")],
     probeTargets: [{ port: "http", path: "/v3/api-docs" }],
@@ -305,6 +326,7 @@ export const traderxWorkloads: Workload[] = [
     }),
     probes: nodeServiceProbes("/health", "/health"),
     metrics: { path: "/metrics", port: "http", job: "traderx-services" },
+    openApiPath: "/v3/api-docs",
     calls: ["nats-broker"],
     edgeRoutes: [forwardedRoute("price-publisher")],
     probeTargets: [
@@ -331,6 +353,7 @@ export const traderxWorkloads: Workload[] = [
     database: { role: "order_matcher" },
     probes: nodeServiceProbes("/healthz", "/actuator/health/readiness"),
     metrics: { path: "/actuator/prometheus", port: "http", job: "traderx-spring-boot-actuator" },
+    openApiPath: "/v3/api-docs",
     calls: [
       "database",
       "nats-broker",
@@ -365,7 +388,7 @@ export const traderxWorkloads: Workload[] = [
     tier: "ui",
     description: "OpenAPI viewer, subject catalog and pub/sub inspector at /api/docs/ (contract 1.11).",
     ports: [{ name: "http", port: 8080, containerPort: 18094 }],
-    env: () => ({ API_EXPLORER_PORT: "18094" }),
+    env: () => ({ API_EXPLORER_PORT: "18094", API_EXPLORER_SERVICES: JSON.stringify(apiExplorerServices()) }),
     probes: nodeServiceProbes("/healthz", "/healthz"),
     resources: { requests: { cpu: "20m", memory: "48Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
     calls: [],
