@@ -3,6 +3,7 @@
  * individual entry files, so that the observability entries are always included.
  */
 import { Workload } from "./types";
+import { observabilityWorkloads } from "./observability";
 import { traderxWorkloads } from "./workloads";
 
 export * from "./types";
@@ -10,7 +11,7 @@ export { TICKER_UNIVERSE } from "./workloads";
 export * from "./database";
 
 /** Every workload, in rollout order: data and messaging first, then services, UI and edge. */
-export const catalog: readonly Workload[] = [...traderxWorkloads];
+export const catalog: readonly Workload[] = [...traderxWorkloads, ...observabilityWorkloads];
 
 export interface CatalogSelection {
   /** Include the optional observability stack (`traderx:observability`). */
@@ -100,3 +101,5 @@ export function imageBuildOf(workload: Workload): ImageBuild {
     inputs: [workload.image.folder, ...SHARED_IMAGE_INPUTS],
   };
 }
+
+export { clusterPeerAddresses, loopbackPeerAddresses } from "./peers";
