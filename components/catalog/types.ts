@@ -120,7 +120,8 @@ export interface Workload {
   /** What a reader sees in `kubectl describe` and in generated docs. */
   description: string;
   image: ImageSource;
-  kind: "Deployment" | "StatefulSet" | "Job";
+  /** `DaemonSet` is for node agents only (one pod per node, e.g. the log collector); see `nodeLogs`. */
+  kind: "Deployment" | "StatefulSet" | "Job" | "DaemonSet";
   ports: WorkloadPort[];
   /**
    * Non-secret environment, rendered against peer addresses. Secrets are never placed here: database
@@ -162,4 +163,10 @@ export interface Workload {
   terminationGracePeriodSeconds: number;
   /** Whether this workload is part of the optional observability stack (`traderx:observability`). */
   optional?: "observability";
+  /**
+   * Reads the node's container logs through a read-only hostPath of `/var/log/pods`. Pod Security
+   * `restricted` (and `baseline`) forbid hostPath volumes, so such a workload runs in the separate
+   * observability namespace, never in the app namespace.
+   */
+  nodeLogs?: true;
 }

@@ -1,0 +1,424 @@
+/**
+ * The Prometheus, alert-rule and blackbox renderers, checked with the real tools: Debian's promtool 2.42
+ * (`check config`, `check rules`, and `test rules` to show each alert fires when it should and stays quiet
+ * otherwise) and blackbox_exporter 0.23 (`--config.check`, then real probes of a local HTTP server).
+ */
+import { expect } from "chai";
+import { createServer, Server } from "node:http";
+import { AddressInfo } from "node:net";
+import { parse, stringify } from "yaml";
+import {
+  catalog,
+  clusterPeerAddresses,
+  loopbackPeerAddresses,
+  selectWorkloads,
+  Workload,
+} from "../components/catalog";
+import { renderBlackboxConfig } from "../components/observability/blackbox-config";
+import {
+  HTTP_PROBE_JOB,
+  httpProbeTargets,
+  metricsJobs,
+  prometheusArgs,
+  renderAlertRules,
+  renderPrometheusConfig,
+} from "../components/observability/prometheus-config";
+import { freePort } from "./support/http";
+import { runTool, startProcess, tempFolder, TempFolder, waitForHttp } from "./fixtures/observability/tools";
+
+const ORIGIN = "http://localhost:8080";
+const deployed = selectWorkloads({ observability: true });
+
+interface ScrapeConfig {
+  job_name: string;
+  metrics_path: string;
+  static_configs?: { targets: string[]; labels: Record<string, string> }[];
+  kubernetes_sd_configs?: { role: string; namespaces: { names: string[] } }[];
+  relabel_configs?: { source_labels?: string[]; target_label?: string; regex?: string; action?: string }[];
+  params?: Record<string, string[]>;
+}
+
+function clusterConfig(workloads: readonly Workload[] = deployed) {
+  return renderPrometheusConfig({
+    workloads,
+    peers: clusterPeerAddresses(workloads, ORIGIN),
+    discovery: { kind: "kubernetes", namespace: "traderx" },
+    ruleFiles: ["rules/traderx-alerts.yml"],
+  });
+}
+
+function scrapeConfigs(yamlText: string): ScrapeConfig[] {
+  return (parse(yamlText) as { scrape_configs: ScrapeConfig[] }).scrape_configs;
+}
+
+function job(configs: ScrapeConfig[], name: string): ScrapeConfig {
+  const found = configs.find((c) => c.job_name === name);
+  if (!found) throw new Error(`no job ${name} in ${configs.map((c) => c.job_name).join(", ")}`);
+  return found;
+}
+
+describe("observability: prometheus.yml renderer", () => {
+  let folder: TempFolder;
+  beforeEach(async () => {
+    folder = await tempFolder("traderx-prometheus-");
+  });
+  afterEach(() => folder.cleanup());
+
+  async function promtoolCheck(config: string) {
+    await folder.write("rules/traderx-alerts.yml", renderAlertRules());
+    const path = await folder.write("prometheus.yml", config);
+    return runTool("promtool", ["check", "config", path]);
+  }
+
+  /**
+   * Debian builds Prometheus without the Kubernetes service discovery, so promtool 2.42 rejects
+   * `kubernetes_sd_configs` outright. Everything else (jobs, relabelling, regexes, params, rule files) is
+   * checked by promtool with the discovery block swapped for a file discovery; the discovery block itself
+   * is checked against the documented keys below.
+   */
+  function withFileDiscovery(config: string): string {
+    const parsed = parse(config) as { scrape_configs: Record<string, unknown>[] };
+    for (const scrape of parsed.scrape_configs) {
+      if (!scrape.kubernetes_sd_configs) continue;
+      delete scrape.kubernetes_sd_configs;
+      scrape.file_sd_configs = [{ files: ["discovered-targets.json"] }];
+    }
+    return stringify(parsed);
+  }
+
+  it("passes promtool check config with Kubernetes discovery (discovery block swapped, see above)", async () => {
+    const original = await promtoolCheck(clusterConfig());
+    // Documents why the swap is needed: this promtool has no Kubernetes discovery at all.
+    expect(original.output).to.include("field kubernetes_sd_configs not found");
+    const result = await promtoolCheck(withFileDiscovery(clusterConfig()));
+    expect(result.ok, result.output).to.equal(true);
+    expect(result.output).to.include("SUCCESS");
+  });
+
+  it("uses only documented endpointslice discovery keys and meta labels (Prometheus 3.7)", () => {
+    const roles = ["node", "service", "pod", "endpoints", "endpointslice", "ingress"];
+    const sdKeys = ["role", "namespaces", "selectors", "api_server", "kubeconfig_file", "attach_metadata"];
+    const endpointsliceLabels = [
+      "__meta_kubernetes_namespace",
+      "__meta_kubernetes_endpointslice_name",
+      "__meta_kubernetes_endpointslice_port",
+      "__meta_kubernetes_endpointslice_port_name",
+      "__meta_kubernetes_endpointslice_port_protocol",
+      "__meta_kubernetes_service_name",
+      "__meta_kubernetes_pod_name",
+    ];
+    for (const scrape of scrapeConfigs(clusterConfig()).filter((c) => c.kubernetes_sd_configs)) {
+      for (const sd of scrape.kubernetes_sd_configs!) {
+        expect(
+          Object.keys(sd).every((k) => sdKeys.includes(k)),
+          JSON.stringify(sd),
+        ).to.equal(true);
+        expect(roles).to.include(sd.role);
+        expect(Object.keys(sd.namespaces)).to.deep.equal(["names"]);
+      }
+      const used = scrape.relabel_configs!.flatMap((r) => r.source_labels ?? []);
+      for (const label of used) expect(endpointsliceLabels, label).to.include(label);
+    }
+  });
+
+  it("passes promtool check config with static loopback targets (the local runtime)", async () => {
+    const config = renderPrometheusConfig({
+      workloads: deployed,
+      peers: loopbackPeerAddresses(deployed, ORIGIN),
+      discovery: { kind: "static" },
+      ruleFiles: ["rules/traderx-alerts.yml"],
+    });
+    const result = await promtoolCheck(config);
+    expect(result.ok, result.output).to.equal(true);
+    const actuator = job(scrapeConfigs(config), "traderx-spring-boot-actuator");
+    expect(actuator.static_configs!.map((s) => s.targets[0])).to.include("127.0.0.1:18110");
+    expect(actuator.static_configs!.map((s) => s.labels.instance)).to.include("order-matcher:18110");
+  });
+
+  it("promtool rejects a broken config, so the check above can fail", async () => {
+    const broken = withFileDiscovery(clusterConfig()).replace(
+      "scrape_interval: 15s",
+      "scrape_interval: fifteen",
+    );
+    const result = await promtoolCheck(broken);
+    expect(result.ok).to.equal(false);
+  });
+
+  it("has one job per catalog metrics job, with the contract's job names and paths", () => {
+    const configs = scrapeConfigs(clusterConfig());
+    const actuator = job(configs, "traderx-spring-boot-actuator");
+    expect(actuator.metrics_path).to.equal("/actuator/prometheus");
+    const keep = actuator.relabel_configs!.find((r) => r.action === "keep")!;
+    for (const service of [
+      "account-service",
+      "position-service",
+      "trade-processor",
+      "trade-service",
+      "order-matcher",
+    ]) {
+      expect(keep.regex).to.include(`${service};http`);
+    }
+    expect(job(configs, "prometheus").metrics_path).to.equal("/prometheus/metrics");
+    expect(job(configs, "otel-collector").relabel_configs![0].regex).to.equal("(?:otel-collector;metrics)");
+    job(configs, "blackbox-exporter");
+    for (const w of catalog.filter((w) => w.metrics)) job(configs, w.metrics!.job);
+  });
+
+  it("discovers through EndpointSlices of the app namespace and labels each target by Service and pod", () => {
+    const actuator = job(scrapeConfigs(clusterConfig()), "traderx-spring-boot-actuator");
+    expect(actuator.kubernetes_sd_configs).to.deep.equal([
+      { role: "endpointslice", namespaces: { names: ["traderx"] } },
+    ]);
+    const targets = actuator.relabel_configs!.map((r) => r.target_label).filter(Boolean);
+    expect(targets).to.include.members(["service", "namespace", "pod", "instance"]);
+  });
+
+  it("probes every catalog probe target and every 2xx readiness check through the edge", () => {
+    const probe = job(scrapeConfigs(clusterConfig()), HTTP_PROBE_JOB);
+    expect(probe.metrics_path).to.equal("/probe");
+    expect(probe.params).to.deep.equal({ module: ["http_2xx"] });
+    const urls = probe.static_configs!.flatMap((s) => s.targets);
+    // The contract's list (7.3), with our UI's Service name.
+    for (const url of [
+      "http://edge-proxy:8080/health",
+      "http://edge-proxy:8080/",
+      "http://reference-data:18085/stocks",
+      "http://price-publisher:18100/health",
+      "http://price-publisher:18100/prices/IBM",
+      "http://account-service:18088/account/22214",
+      "http://people-service:18089/swagger",
+      "http://position-service:18090/health/alive",
+      "http://trade-processor:18091/system/health",
+      "http://trade-service:18092/v3/api-docs",
+      "http://web-front-end:18093/",
+      "http://nats-broker:8222/varz",
+      "http://order-matcher:18110/health",
+      "http://order-matcher:18110/orders/open-count",
+      "http://edge-proxy:8080/grafana/api/health",
+      "http://edge-proxy:8080/prometheus/-/ready",
+    ]) {
+      expect(urls, url).to.include(url);
+    }
+    expect(new Set(urls).size).to.equal(urls.length);
+    const relabel = probe.relabel_configs!;
+    expect(relabel).to.deep.include({ source_labels: ["__param_target"], target_label: "instance" });
+    expect(relabel).to.deep.include({ target_label: "__address__", replacement: "blackbox-exporter:9115" });
+  });
+
+  it("derives probe targets from the catalog: a new probe target appears without other changes", () => {
+    const extra: Workload = {
+      ...deployed.find((w) => w.name === "reference-data")!,
+      name: "extra-service",
+      probeTargets: [{ port: "http", path: "/extra" }],
+      readinessChecks: [{ name: "extra", path: "/extra-service/ready", expectStatus: 200 }],
+    };
+    const targets = httpProbeTargets(
+      [...deployed, extra],
+      clusterPeerAddresses([...deployed, extra], ORIGIN),
+    );
+    expect(targets).to.deep.include({
+      url: "http://extra-service:18085/extra",
+      workload: "extra-service",
+      via: "direct",
+    });
+    expect(targets).to.deep.include({
+      url: "http://edge-proxy:8080/extra-service/ready",
+      workload: "extra-service",
+      via: "edge",
+    });
+  });
+
+  it("leaves out the probe job and every observability scrape job when the stack is off", () => {
+    const appOnly = selectWorkloads({ observability: false });
+    const names = scrapeConfigs(clusterConfig(appOnly)).map((c) => c.job_name);
+    expect(names).to.not.include(HTTP_PROBE_JOB);
+    expect(names).to.not.include("prometheus");
+    expect(names).to.include("traderx-spring-boot-actuator");
+  });
+
+  it("refuses a job whose workloads serve metrics on different paths, naming both", () => {
+    const odd: Workload = {
+      ...deployed.find((w) => w.name === "account-service")!,
+      name: "odd-service",
+      metrics: { path: "/odd", port: "http", job: "traderx-spring-boot-actuator" },
+    };
+    expect(() => metricsJobs([...deployed, odd])).to.throw(/mixes paths.*odd-service serves \/odd/);
+  });
+
+  it("serves Prometheus under /prometheus and enables receivers only for deployed senders", () => {
+    const full = prometheusArgs({
+      workloads: deployed,
+      configFile: "/c",
+      storagePath: "/p",
+      retention: "2d",
+    });
+    expect(full).to.include.members([
+      "--web.route-prefix=/prometheus",
+      "--web.external-url=/prometheus",
+      "--web.enable-otlp-receiver",
+      "--web.enable-remote-write-receiver",
+    ]);
+    const local = prometheusArgs({
+      workloads: deployed.filter((w) => !["otel-collector", "tempo"].includes(w.name)),
+      configFile: "/c",
+      storagePath: "/p",
+      retention: "2d",
+    });
+    expect(local.join(" ")).to.not.match(/receiver/);
+  });
+});
+
+describe("observability: alert rules", () => {
+  let folder: TempFolder;
+  beforeEach(async () => (folder = await tempFolder("traderx-rules-")));
+  afterEach(() => folder.cleanup());
+
+  it("pass promtool check rules", async () => {
+    const path = await folder.write("alerts.yml", renderAlertRules());
+    const result = await runTool("promtool", ["check", "rules", path]);
+    expect(result.ok, result.output).to.equal(true);
+    expect(result.output).to.match(/SUCCESS: 3 rules found/);
+  });
+
+  it("fire on a down target, a failing probe and a 5xx burst, and stay quiet on healthy series", async () => {
+    await folder.write("alerts.yml", renderAlertRules());
+    const tests = {
+      rule_files: ["alerts.yml"],
+      evaluation_interval: "15s",
+      tests: [
+        {
+          interval: "15s",
+          input_series: [
+            { series: 'up{job="traderx-services",instance="reference-data-0:18085"}', values: "0x20" },
+            { series: 'up{job="traderx-services",instance="people-service-0:18089"}', values: "1x20" },
+            {
+              series: `probe_success{job="${HTTP_PROBE_JOB}",instance="http://order-matcher:18110/health"}`,
+              values: "0x20",
+            },
+            {
+              series: `probe_success{job="${HTTP_PROBE_JOB}",instance="http://reference-data:18085/stocks"}`,
+              values: "1x20",
+            },
+            // trade-service: 10 requests per 15 s, 5 of them 5xx; account-service: all fine.
+            {
+              series: 'http_server_requests_seconds_count{service="trade-service",status="500"}',
+              values: "0+5x40",
+            },
+            {
+              series: 'http_server_requests_seconds_count{service="trade-service",status="200"}',
+              values: "0+5x40",
+            },
+            {
+              series: 'http_server_requests_seconds_count{service="account-service",status="200"}',
+              values: "0+9x40",
+            },
+          ],
+          alert_rule_test: [
+            { eval_time: "1m", alertname: "TraderXTargetDown", exp_alerts: [] },
+            {
+              eval_time: "3m",
+              alertname: "TraderXTargetDown",
+              exp_alerts: [
+                {
+                  exp_labels: {
+                    severity: "critical",
+                    job: "traderx-services",
+                    instance: "reference-data-0:18085",
+                  },
+                  exp_annotations: {
+                    summary: "traderx-services target reference-data-0:18085 is down",
+                    description: "Prometheus has failed to scrape reference-data-0:18085 for 2 minutes.",
+                  },
+                },
+              ],
+            },
+            {
+              eval_time: "3m",
+              alertname: "TraderXProbeFailing",
+              exp_alerts: [
+                {
+                  exp_labels: {
+                    severity: "critical",
+                    job: HTTP_PROBE_JOB,
+                    instance: "http://order-matcher:18110/health",
+                  },
+                  exp_annotations: {
+                    summary: "HTTP probe of http://order-matcher:18110/health fails",
+                    description:
+                      "The blackbox http_2xx probe of http://order-matcher:18110/health has failed for 2 minutes.",
+                  },
+                },
+              ],
+            },
+            {
+              eval_time: "10m",
+              alertname: "TraderXHigh5xxRate",
+              exp_alerts: [
+                {
+                  exp_labels: { severity: "warning", service: "trade-service" },
+                  exp_annotations: {
+                    summary: "trade-service answers more than 5% of requests with 5xx",
+                    description: "trade-service: 50% of requests failed over 5 minutes.",
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const path = await folder.write("alerts.test.yml", stringify(tests));
+    const result = await runTool("promtool", ["test", "rules", path]);
+    expect(result.ok, result.output).to.equal(true);
+  });
+});
+
+describe("observability: blackbox exporter config", () => {
+  let folder: TempFolder;
+  beforeEach(async () => (folder = await tempFolder("traderx-blackbox-")));
+  afterEach(() => folder.cleanup());
+
+  it("passes blackbox_exporter --config.check and has http_2xx with a 5 s timeout, IPv4 preferred", async () => {
+    const text = renderBlackboxConfig();
+    const path = await folder.write("blackbox.yml", text);
+    const result = await runTool("prometheus-blackbox-exporter", ["--config.check", `--config.file=${path}`]);
+    expect(result.ok, result.output).to.equal(true);
+    const module = (
+      parse(text) as {
+        modules: Record<string, { prober: string; timeout: string; http: Record<string, unknown> }>;
+      }
+    ).modules.http_2xx;
+    expect(module.prober).to.equal("http");
+    expect(module.timeout).to.equal("5s");
+    expect(module.http.preferred_ip_protocol).to.equal("ip4");
+  });
+
+  it("the real exporter with this config passes a 200 target and fails a 500 target", async () => {
+    const upstream: Server = createServer((req, res) => {
+      res.statusCode = req.url === "/broken" ? 500 : 200;
+      res.end("ok");
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const path = await folder.write("blackbox.yml", renderBlackboxConfig());
+    const port = await freePort();
+    const exporter = startProcess("prometheus-blackbox-exporter", [
+      `--config.file=${path}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ]);
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/-/healthy`, 10_000);
+      const probe = async (target: string) => {
+        const url = `http://127.0.0.1:${port}/probe?module=http_2xx&target=${encodeURIComponent(target)}`;
+        return (await fetch(url)).text();
+      };
+      expect(await probe(`http://127.0.0.1:${upstreamPort}/ok`)).to.match(/^probe_success 1$/m);
+      const failed = await probe(`http://127.0.0.1:${upstreamPort}/broken`);
+      expect(failed).to.match(/^probe_success 0$/m);
+      expect(failed).to.match(/^probe_http_status_code 500$/m);
+    } finally {
+      await exporter.stop();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+});
