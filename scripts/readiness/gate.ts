@@ -58,8 +58,8 @@ export async function probe(url: string, timeoutMs: number): Promise<ProbeOutcom
     await response.body?.cancel();
     return { status: response.status };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    return { error: cause?.code ?? (error as Error).name ?? String(error) };
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return { error: cause?.code ?? cause?.message ?? (error as Error).message };
   }
 }
 
@@ -94,19 +94,35 @@ function describe(outcome: ProbeOutcome | undefined): string {
 export function renderGateTable(states: readonly TargetState[], elapsedMs: number): string {
   const nameWidth = Math.max(4, ...states.map((s) => s.target.name.length));
   const pathWidth = Math.max(4, ...states.map((s) => s.target.path.length));
-  const header = `${"name".padEnd(nameWidth)}  ${"path".padEnd(pathWidth)}  expect  last      state`;
+  const lastWidth = Math.max(4, ...states.map((s) => describe(s.last).length));
+  const header = `${"name".padEnd(nameWidth)}  ${"path".padEnd(pathWidth)}  expect  ${"last".padEnd(lastWidth)}  state`;
   const rows = states.map((s) => {
     const state = s.ready
       ? `ready (${(s.readyAfterMs! / 1000).toFixed(1)} s)`
       : `waiting (${s.attempts} tries)`;
     return (
       `${s.target.name.padEnd(nameWidth)}  ${s.target.path.padEnd(pathWidth)}  ` +
-      `${String(s.target.expectStatus).padEnd(6)}  ${describe(s.last).padEnd(8)}  ${state}`
+      `${String(s.target.expectStatus).padEnd(6)}  ${describe(s.last).padEnd(lastWidth)}  ${state}`
     );
   });
   const done = states.filter((s) => s.ready).length;
   return [header, ...rows, `${done}/${states.length} ready after ${(elapsedMs / 1000).toFixed(1)} s`].join(
     "\n",
+  );
+}
+
+/** One probe of every target, without waiting: the ingress probe table of the status script. */
+export async function probeOnce(
+  targets: readonly ReadinessTarget[],
+  requestTimeoutMs: number,
+): Promise<TargetState[]> {
+  const started = Date.now();
+  return Promise.all(
+    targets.map(async (target) => {
+      const last = await probe(target.url, requestTimeoutMs);
+      const ready = "status" in last && last.status === target.expectStatus;
+      return { target, ready, attempts: 1, last, readyAfterMs: ready ? Date.now() - started : undefined };
+    }),
   );
 }
 
