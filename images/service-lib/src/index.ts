@@ -1,1 +1,11 @@
-export {};
+export * from "./config.js";
+export * from "./telemetry.js";
+export * from "./logging.js";
+export * from "./metrics.js";
+export * from "./envelope.js";
+export * from "./database.js";
+export * from "./bus.js";
+export * from "./http.js";
+export * from "./outbound.js";
+export * from "./service.js";
+export { Type, type Static } from "@fastify/type-provider-typebox";
