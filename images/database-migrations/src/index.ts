@@ -1,0 +1,3 @@
+export * from "./migrations.js";
+export * from "./migrate.js";
+export * from "./config.js";
