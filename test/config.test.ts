@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import {
   CONFIG_NAMESPACE,
   CONFIG_SCHEMA,
@@ -93,7 +94,7 @@ describe("stack configuration", () => {
     const config = parsePlatformConfig(
       source(stackConfig("dev", { "traderx:dbPassword": TEST_DB_PASSWORD })),
     );
-    expect(await config.dbPassword.isSecret).to.equal(true);
+    expect(await pulumi.isSecret(config.dbPassword)).to.equal(true);
   });
 });
 
