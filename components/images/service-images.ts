@@ -1,0 +1,67 @@
+/**
+ * `ServiceImages`: every built workload's image, built locally with `@pulumi/docker` (never pushed) under
+ * its content tag, then loaded into the local cluster. Workloads wait for their image's load.
+ */
+import * as docker from "@pulumi/docker";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import { Workload, imageBuildOf } from "../catalog";
+import { LocalCluster } from "../cluster/local-cluster";
+import { imageRepository, imageSourceState } from "./image-tag";
+
+export interface ServiceImagesArgs {
+  /** The selected workloads; pinned ones are skipped. */
+  workloads: readonly Workload[];
+  /** Repository root the catalog's build paths are relative to. */
+  repoRoot: string;
+  cluster: LocalCluster;
+}
+
+export interface BuiltImage {
+  /** `traderx/<folder>:<content hash>`. */
+  ref: string;
+  /** The load into the cluster; absent when the folder has nothing to build yet. */
+  load?: command.local.Command;
+}
+
+export class ServiceImages extends pulumi.ComponentResource {
+  /** Workload name -> image. */
+  public readonly images: Record<string, BuiltImage> = {};
+
+  constructor(name: string, args: ServiceImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("traderx:images:ServiceImages", name, {}, opts);
+    for (const workload of args.workloads) {
+      if (workload.image.kind !== "built") continue;
+      const build = imageBuildOf(workload);
+      const source = imageSourceState(workload, args.repoRoot);
+      const ref = `${imageRepository(workload)}:${source.tag}`;
+      if (!source.buildable) {
+        pulumi.log.warn(
+          `images/${build.args.SERVICE} has no sources yet: ${workload.name} is declared with ${ref} but not built`,
+          this,
+        );
+        this.images[workload.name] = { ref };
+        continue;
+      }
+      const image = new docker.Image(
+        `${workload.name}-image`,
+        {
+          imageName: ref,
+          build: {
+            context: join(args.repoRoot, build.context),
+            dockerfile: join(args.repoRoot, build.dockerfile),
+            args: build.args,
+          },
+          skipPush: true,
+        },
+        { parent: this },
+      );
+      const load = args.cluster.loadImage(`${workload.name}-image-load`, image.imageName, image.id);
+      this.images[workload.name] = { ref, load };
+    }
+    this.registerOutputs({
+      images: Object.fromEntries(Object.entries(this.images).map(([k, v]) => [k, v.ref])),
+    });
+  }
+}
