@@ -161,6 +161,11 @@ export interface Workload {
   runAsUser: number;
   /** Seconds Kubernetes waits after SIGTERM; the preStop drain is included in it. */
   terminationGracePeriodSeconds: number;
+  /**
+   * Why this Deployment must run exactly one replica whatever `traderx:replicas` says (a second copy would
+   * double its side effects). Such a workload gets neither an HPA nor a PodDisruptionBudget.
+   */
+  singleton?: string;
   /** Whether this workload is part of the optional observability stack (`traderx:observability`). */
   optional?: "observability";
   /**

@@ -327,6 +327,7 @@ export const traderxWorkloads: Workload[] = [
     probes: nodeServiceProbes("/health", "/health"),
     metrics: { path: "/metrics", port: "http", job: "traderx-services" },
     openApiPath: "/v3/api-docs",
+    singleton: "every replica would publish its own random walk, doubling the tick rate",
     calls: ["nats-broker"],
     edgeRoutes: [forwardedRoute("price-publisher")],
     probeTargets: [
@@ -351,6 +352,7 @@ export const traderxWorkloads: Workload[] = [
       ORDER_MATCHER_SEED_ENABLED: "true",
     }),
     database: { role: "order_matcher" },
+    singleton: "each replica would run its own matcher ticks and fill the same orders twice",
     probes: nodeServiceProbes("/healthz", "/actuator/health/readiness"),
     metrics: { path: "/actuator/prometheus", port: "http", job: "traderx-spring-boot-actuator" },
     openApiPath: "/v3/api-docs",

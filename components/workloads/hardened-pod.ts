@@ -19,10 +19,23 @@
  * catalog (a backup CronJob) can be described the same way.
  */
 import { createHash } from "node:crypto";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import type { Unwrap } from "@pulumi/pulumi";
 import { ProbeCheck, ProbeTiming, Workload } from "../catalog";
 
-import V1 = k8s.types.input.core.v1;
+/** Plain (resolved) Kubernetes shapes: what the renderers return and tests read. */
+export type Volume = Unwrap<k8s.types.input.core.v1.Volume>;
+export type VolumeMount = Unwrap<k8s.types.input.core.v1.VolumeMount>;
+export type Probe = Unwrap<k8s.types.input.core.v1.Probe>;
+export type EnvVar = Unwrap<k8s.types.input.core.v1.EnvVar>;
+export type Container = Unwrap<k8s.types.input.core.v1.Container>;
+export type PodTemplateSpec = Unwrap<k8s.types.input.core.v1.PodTemplateSpec>;
+export type PersistentVolumeClaim = Unwrap<k8s.types.input.core.v1.PersistentVolumeClaim>;
+export type ServicePort = Unwrap<k8s.types.input.core.v1.ServicePort>;
+export type DeploymentSpec = Unwrap<k8s.types.input.apps.v1.DeploymentSpec>;
+export type StatefulSetSpec = Unwrap<k8s.types.input.apps.v1.StatefulSetSpec>;
+export type DaemonSetSpec = Unwrap<k8s.types.input.apps.v1.DaemonSetSpec>;
+export type JobSpec = Unwrap<k8s.types.input.batch.v1.JobSpec>;
 
 /** What the renderers read from a workload. Every catalog `Workload` is one. */
 export type WorkloadShape = Pick<
@@ -55,8 +68,8 @@ export interface HardenedPodInput {
   secretEnv?: Record<string, SecretKeyRef>;
   command?: string[];
   args?: string[];
-  volumes?: V1.Volume[];
-  volumeMounts?: V1.VolumeMount[];
+  volumes?: Volume[];
+  volumeMounts?: VolumeMount[];
   /** Checksum of every config the pod reads (see `configChecksum`); a change rolls the pods. */
   configChecksum?: string;
   /** Only for pods that call the Kubernetes API (Prometheus discovery); others get no token. */
@@ -105,7 +118,7 @@ export function workloadLabels(
   };
 }
 
-export function renderProbe(check: ProbeCheck & ProbeTiming): V1.Probe {
+export function renderProbe(check: ProbeCheck & ProbeTiming): Probe {
   const timing: ProbeTiming = {
     initialDelaySeconds: check.initialDelaySeconds,
     periodSeconds: check.periodSeconds ?? 10,
@@ -123,7 +136,7 @@ export function renderProbe(check: ProbeCheck & ProbeTiming): V1.Probe {
   }
 }
 
-function renderEnv(input: HardenedPodInput): V1.EnvVar[] {
+function renderEnv(input: HardenedPodInput): EnvVar[] {
   const fromSecrets = Object.entries(input.secretEnv ?? {}).map(([name, ref]) => ({
     name,
     valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
@@ -137,7 +150,7 @@ function isRunToCompletion(workload: WorkloadShape): boolean {
 }
 
 /** The pod template of a workload, with every hardening rule applied. */
-export function renderPodTemplate(input: HardenedPodInput): V1.PodTemplateSpec {
+export function renderPodTemplate(input: HardenedPodInput): PodTemplateSpec {
   const { workload } = input;
   if (workload.runAsUser <= 0) {
     throw new Error(
@@ -157,7 +170,7 @@ export function renderPodTemplate(input: HardenedPodInput): V1.PodTemplateSpec {
     );
   }
   const probes = workload.probes;
-  const container: V1.Container = {
+  const container: Container = {
     name: workload.name,
     image: input.image,
     imagePullPolicy: "IfNotPresent",
@@ -231,10 +244,10 @@ const ROLLING_ONE_AT_A_TIME = { maxUnavailable: 0, maxSurge: 1 };
 
 /** Deployment spec; `replicas` undefined means an HPA owns the count. */
 export function renderDeploymentSpec(
-  template: V1.PodTemplateSpec,
+  template: PodTemplateSpec,
   selector: Record<string, string>,
   replicas: number | undefined,
-): k8s.types.input.apps.v1.DeploymentSpec {
+): DeploymentSpec {
   return {
     ...(replicas === undefined ? {} : { replicas }),
     revisionHistoryLimit: 3,
@@ -249,11 +262,11 @@ export function renderDeploymentSpec(
  * (maxUnavailable 1 is the only allowed value without the alpha MaxUnavailableStatefulSet gate).
  */
 export function renderStatefulSetSpec(
-  template: V1.PodTemplateSpec,
+  template: PodTemplateSpec,
   selector: Record<string, string>,
   serviceName: string,
-  volumeClaimTemplates: V1.PersistentVolumeClaim[],
-): k8s.types.input.apps.v1.StatefulSetSpec {
+  volumeClaimTemplates: PersistentVolumeClaim[],
+): StatefulSetSpec {
   return {
     replicas: 1,
     serviceName,
@@ -269,9 +282,9 @@ export function renderStatefulSetSpec(
 
 /** DaemonSet spec: surge a new pod on the node before the old one goes (maxUnavailable 0 / maxSurge 1). */
 export function renderDaemonSetSpec(
-  template: V1.PodTemplateSpec,
+  template: PodTemplateSpec,
   selector: Record<string, string>,
-): k8s.types.input.apps.v1.DaemonSetSpec {
+): DaemonSetSpec {
   return {
     revisionHistoryLimit: 3,
     selector: { matchLabels: selector },
@@ -281,12 +294,12 @@ export function renderDaemonSetSpec(
 }
 
 /** Job spec for a run-to-completion task (migrations, backups). */
-export function renderJobSpec(template: V1.PodTemplateSpec): k8s.types.input.batch.v1.JobSpec {
+export function renderJobSpec(template: PodTemplateSpec): JobSpec {
   return { backoffLimit: 6, activeDeadlineSeconds: 900, template };
 }
 
 /** A PVC template for a StatefulSet. */
-export function persistentVolumeClaim(name: string, size: string): V1.PersistentVolumeClaim {
+export function persistentVolumeClaim(name: string, size: string): PersistentVolumeClaim {
   return {
     metadata: { name },
     spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } },
@@ -297,7 +310,7 @@ export function persistentVolumeClaim(name: string, size: string): V1.Persistent
 export function renderServicePorts(
   workload: Pick<Workload, "ports">,
   nodePorts: Record<string, number> = {},
-): V1.ServicePort[] {
+): ServicePort[] {
   return workload.ports.map((p) => ({
     name: p.name,
     port: p.port,

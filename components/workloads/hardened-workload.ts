@@ -18,6 +18,8 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   HardenedPodInput,
   SecretKeyRef,
+  Volume,
+  VolumeMount,
   WorkloadShape,
   configChecksum,
   persistentVolumeClaim,
@@ -30,8 +32,6 @@ import {
   selectorLabels,
   workloadLabels,
 } from "./hardened-pod";
-
-import V1 = k8s.types.input.core.v1;
 
 export interface ConfigFiles {
   /** Folder the ConfigMap is mounted at, read-only. */
@@ -69,8 +69,8 @@ export interface HardenedWorkloadArgs {
   args?: string[];
   configFiles?: ConfigFiles;
   /** Further volumes and mounts (Secrets, hostPaths of a node agent, shared emptyDirs). */
-  volumes?: V1.Volume[];
-  volumeMounts?: V1.VolumeMount[];
+  volumes?: Volume[];
+  volumeMounts?: VolumeMount[];
   /** Content the config checksum also covers, e.g. the hash of a Secret the pod reads. */
   checksumInputs?: pulumi.Input<string>[];
   /** StatefulSet only. */
@@ -113,8 +113,8 @@ export class HardenedWorkload extends pulumi.ComponentResource {
     });
     const child = { parent: this };
 
-    const volumes: V1.Volume[] = [...(args.volumes ?? [])];
-    const volumeMounts: V1.VolumeMount[] = [...(args.volumeMounts ?? [])];
+    const volumes: Volume[] = [...(args.volumes ?? [])];
+    const volumeMounts: VolumeMount[] = [...(args.volumeMounts ?? [])];
     const configContent = JSON.stringify(args.configFiles?.files ?? {});
     if (args.configFiles) {
       const configMapName = `${workload.name}-config`;
