@@ -48,6 +48,8 @@ export interface HttpServiceOptions {
   /** Route matching ignores case (people-service: `/People/…` and `/people/…`). */
   caseInsensitiveRoutes?: boolean;
   querystringParser?: FastifyServerOptions["querystringParser"];
+  /** `GET /` redirects (302) to the first OpenAPI path, under the edge's `X-Forwarded-Prefix` (contract 1.1). */
+  redirectRootToOpenApi?: boolean;
 }
 
 const spans = new WeakMap<IncomingMessage, Span>();
@@ -149,6 +151,18 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
 
   const hidden = { schema: { hide: true } };
   for (const path of options.openApiPaths) app.get(path, hidden, async () => app.swagger());
+  if (options.redirectRootToOpenApi) {
+    app.get("/", hidden, async (request, reply) => {
+      const forwardedPrefix = request.headers["x-forwarded-prefix"];
+      const prefix = (Array.isArray(forwardedPrefix) ? forwardedPrefix[0] : (forwardedPrefix ?? "")).replace(
+        /\/+$/,
+        "",
+      );
+      // Only a path prefix is honoured, so the header cannot redirect a browser to another site.
+      const safePrefix = /^\/[\w\-/.]*$/.test(prefix) ? prefix : "";
+      return reply.redirect(`${safePrefix}${options.openApiPaths[0]}`, 302);
+    });
+  }
 
   const metricsHandler = async (_request: unknown, reply: { type(value: string): void }) => {
     reply.type(options.metrics.registry.contentType);

@@ -9,3 +9,4 @@ export * from "./http.js";
 export * from "./outbound.js";
 export * from "./service.js";
 export { Type, type Static } from "@fastify/type-provider-typebox";
+export * from "./streams.js";

@@ -2,3 +2,4 @@
 export * from "./processes.js";
 export * from "./postgres.js";
 export * from "./nats.js";
+export * from "./bad-input.js";
