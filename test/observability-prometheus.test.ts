@@ -23,6 +23,8 @@ import {
   renderAlertRules,
   renderPrometheusConfig,
 } from "../components/observability/prometheus-config";
+import { exporterMetricSeries, SCRAPE_SERIES } from "../components/observability/exporter-metrics";
+import { seriesInExposition } from "./fixtures/observability/metric-vocabulary";
 import { freePort } from "./support/http";
 import { runTool, startProcess, tempFolder, TempFolder, waitForHttp } from "./fixtures/observability/tools";
 
@@ -412,13 +414,65 @@ describe("observability: blackbox exporter config", () => {
         const url = `http://127.0.0.1:${port}/probe?module=http_2xx&target=${encodeURIComponent(target)}`;
         return (await fetch(url)).text();
       };
-      expect(await probe(`http://127.0.0.1:${upstreamPort}/ok`)).to.match(/^probe_success 1$/m);
+      const passed = await probe(`http://127.0.0.1:${upstreamPort}/ok`);
+      expect(passed).to.match(/^probe_success 1$/m);
+      // The series dashboards may use (exporter-metrics.ts) are really there, from /probe or /metrics.
+      const own = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const served = new Set(seriesInExposition(passed + own));
+      expect(exporterMetricSeries["blackbox-exporter"].filter((s) => !served.has(s))).to.deep.equal([]);
       const failed = await probe(`http://127.0.0.1:${upstreamPort}/broken`);
       expect(failed).to.match(/^probe_success 0$/m);
       expect(failed).to.match(/^probe_http_status_code 500$/m);
     } finally {
       await exporter.stop();
       await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+});
+
+describe("observability: Prometheus self-monitoring series (real prometheus 2.42)", () => {
+  it("exposes every series exporter-metrics.ts declares for Prometheus, and records the scrape series", async () => {
+    const folder = await tempFolder("traderx-prometheus-run-");
+    const port = await freePort();
+    const config = stringify({
+      global: { scrape_interval: "1s", evaluation_interval: "1s" },
+      scrape_configs: [
+        {
+          job_name: "prometheus",
+          metrics_path: "/prometheus/metrics",
+          static_configs: [{ targets: [`127.0.0.1:${port}`] }],
+        },
+      ],
+    });
+    const configFile = await folder.write("prometheus.yml", config);
+    const server = startProcess("prometheus", [
+      ...prometheusArgs({ workloads: [], configFile, storagePath: `${folder.dir}/data`, retention: "1h" }),
+      `--web.listen-address=127.0.0.1:${port}`,
+    ]);
+    try {
+      const base = `http://127.0.0.1:${port}/prometheus`;
+      await waitForHttp(`${base}/-/ready`, 20_000);
+      const own = await (await fetch(`${base}/metrics`)).text();
+      const served = new Set(seriesInExposition(own));
+      expect(exporterMetricSeries.prometheus.filter((s) => !served.has(s))).to.deep.equal([]);
+      // The scrape series appear once the first scrape has run.
+      const deadline = Date.now() + 15_000;
+      let names: string[] = [];
+      while (Date.now() < deadline) {
+        const answer = (await (await fetch(`${base}/api/v1/label/__name__/values`)).json()) as {
+          data: string[];
+        };
+        names = answer.data;
+        if (SCRAPE_SERIES.every((s) => names.includes(s))) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(
+        SCRAPE_SERIES.filter((s) => !names.includes(s)),
+        server.output(),
+      ).to.deep.equal([]);
+    } finally {
+      await server.stop();
+      await folder.cleanup();
     }
   });
 });

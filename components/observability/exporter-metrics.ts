@@ -26,8 +26,7 @@ export const exporterMetricSeries: Readonly<Record<string, readonly string[]>> =
   prometheus: [
     ...GO_PROCESS_SERIES,
     "prometheus_tsdb_head_series",
-    "prometheus_tsdb_head_samples_appended_total",
-    "prometheus_rule_evaluation_failures_total",
+    "prometheus_config_last_reload_successful",
   ],
   // `/probe` results (job traderx-http-probe) and the exporter's own `/metrics`.
   "blackbox-exporter": [
