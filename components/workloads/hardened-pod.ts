@@ -219,6 +219,9 @@ export function renderPodTemplate(input: HardenedPodInput): PodTemplateSpec {
         runAsUser: workload.runAsUser,
         runAsGroup: workload.runAsUser,
         fsGroup: input.fsGroup ?? workload.runAsUser,
+        // The kubelet writes container logs as root:root 0640; group 0 lets a node log agent read them
+        // while it stays non-root with every capability dropped.
+        ...(workload.nodeLogs ? { supplementalGroups: [0] } : {}),
         seccompProfile: { type: "RuntimeDefault" },
       },
       ...(input.spreadAcrossNodes
