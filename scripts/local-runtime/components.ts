@@ -99,6 +99,11 @@ export interface LocalSystem {
   /** The workloads that run here, in rollout order. */
   workloads: Workload[];
   peers: PeerAddresses;
+  /**
+   * Ports the edge uses instead of a workload's own, while a second instance of it takes the traffic
+   * (the rolling-restart fault test). Applied when the edge config is next rendered.
+   */
+  edgePortOverrides: Map<string, number>;
   components: LocalComponent[];
 }
 
@@ -316,8 +321,15 @@ function nats(system: Omit<LocalSystem, "components">, workload: Workload): Loca
   };
 }
 
+/** The system's peers, except that the edge reaches an overridden workload on its override port. */
+function edgePeers(system: Omit<LocalSystem, "components">): PeerAddresses {
+  const { peers, edgePortOverrides } = system;
+  const port = (name: string, portName: string) => edgePortOverrides.get(name) ?? peers.port(name, portName);
+  return { ...peers, port, url: (name, portName) => `http://${peers.host(name)}:${port(name, portName)}` };
+}
+
 function nginx(system: Omit<LocalSystem, "components">, workload: Workload): LocalComponent {
-  const { settings, peers } = system;
+  const { settings } = system;
   const runDir = paths(settings.root).run("nginx");
   const confPath = paths(settings.root).config("nginx.conf");
   return {
@@ -337,7 +349,7 @@ function nginx(system: Omit<LocalSystem, "components">, workload: Workload): Loc
       const conf = renderEdgeNginxConf({
         // Every catalog route exists; the ones without a local build answer 503 and say why.
         workloads: catalog,
-        peers,
+        peers: edgePeers(system),
         listenPort: settings.edgePort,
         runtimeDir: runDir,
         unavailable: workloadsWithoutLocalBuild(catalog).map((w) => w.name),
@@ -417,7 +429,7 @@ export function localSystem(settings: LocalSettings): LocalSystem {
   const missing = missingSystemPackages(workloads.map((w) => localRecipeOf(w)!));
   if (missing) throw new Error(missing);
   const peers = loopbackPeerAddresses(workloads, settings.publicOrigin);
-  const base = { settings, workloads, peers };
+  const base = { settings, workloads, peers, edgePortOverrides: new Map<string, number>() };
   return { ...base, components: workloads.map((w) => RECIPES[localRecipeOf(w)!](base, w)) };
 }
 

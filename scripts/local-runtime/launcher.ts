@@ -42,6 +42,8 @@ export interface ComponentRecord {
 export interface Launcher {
   start(spec: LaunchSpec): ComponentRecord;
   isRunning(record: ComponentRecord): boolean;
+  /** Sends a signal without waiting (SIGHUP makes nginx reload its config). */
+  signal(record: ComponentRecord, signal: NodeJS.Signals): void;
   /** Sends `signal`; resolves once the component is gone, or after `graceMs` with a SIGKILL. */
   stop(record: ComponentRecord, signal: NodeJS.Signals, graceMs: number): Promise<void>;
 }
@@ -107,6 +109,7 @@ export const processLauncher: Launcher = {
     }
   },
   isRunning: (record) => processAlive(record.pid),
+  signal: (record, signal) => process.kill(record.pid, signal),
   async stop(record, signal, graceMs) {
     if (!processAlive(record.pid)) return;
     signalGroup(record.pid, signal);

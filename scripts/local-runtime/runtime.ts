@@ -140,6 +140,17 @@ export class LocalRuntime {
     this.state = { root: settings.root, edgePort: settings.edgePort, components: [] };
   }
 
+  /** A runtime object for the system already started in `settings.root` (by `local:up`). */
+  static attach(options: RuntimeOptions = {}): LocalRuntime {
+    const runtime = new LocalRuntime(options);
+    const state = readState(runtime.settings.root);
+    if (!state || state.components.length === 0) {
+      throw new Error(`nothing is running in ${runtime.settings.root}; start it with \`npm run local:up\``);
+    }
+    runtime.state.components = state.components;
+    return runtime;
+  }
+
   get settings(): LocalSettings {
     return this.system.settings;
   }
@@ -265,6 +276,62 @@ export class LocalRuntime {
     const record = this.record(name);
     if (!record) return;
     await launcherOf(record).stop(record, signal, graceMs);
+  }
+
+  /**
+   * Starts a second instance of a service on another port (a rolling update's surge pod). Its listen port
+   * is the catalog env variable that carries the container port.
+   */
+  async startSurgeInstance(name: string, port: number): Promise<ComponentRecord> {
+    const component = this.component(name);
+    const httpPort = String(containerPortOf(component.workload, component.workload.ports[0].name));
+    const portKey = Object.keys(component.spec.env).find(
+      (k) => k.endsWith("_PORT") && component.spec.env[k] === httpPort,
+    );
+    if (!portKey || component.ready.kind !== "http") {
+      throw new Error(
+        `${name} has no *_PORT variable or HTTP readiness check, so it cannot run a second instance`,
+      );
+    }
+    const surge = `${name}-surge`;
+    const spec = {
+      ...component.spec,
+      name: surge,
+      env: { ...component.spec.env, [portKey]: String(port) },
+      logFile: paths(this.settings.root).log(surge),
+    };
+    const launcher = this.launcherFor(component);
+    const record = launcher.start(spec);
+    this.state.components.push(record);
+    writeState(this.state);
+    const readyUrl = new URL(component.ready.url);
+    readyUrl.port = String(port);
+    const started = Date.now();
+    while (!(await checkReady({ kind: "http", url: readyUrl.toString() }))) {
+      if (!launcher.isRunning(record))
+        throw new ComponentFailure(surge, "exited before it became ready", spec.logFile);
+      if (Date.now() - started > this.settings.startTimeoutMs)
+        throw new ComponentFailure(surge, "not ready in time", spec.logFile);
+      await sleep(200);
+    }
+    return record;
+  }
+
+  /** Re-renders the edge config (with the current port overrides) and has nginx reload it gracefully. */
+  async reloadEdge(): Promise<void> {
+    this.component("edge-proxy").prepare();
+    const record = this.record("edge-proxy");
+    if (!record) throw new Error("the edge is not running");
+    launcherOf(record).signal(record, "SIGHUP");
+    // nginx starts new workers with the new config and lets the old ones finish their requests.
+    await sleep(1000);
+  }
+
+  /** Stops a record that is not a catalog component (a surge instance) and forgets it. */
+  async stopRecord(record: ComponentRecord, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await launcherOf(record).stop(record, signal, 30_000);
+    this.state.components = this.state.components.filter((r) => r !== record);
+    writeState(this.state);
   }
 
   async restartComponent(name: string, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
