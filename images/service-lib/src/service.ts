@@ -66,10 +66,7 @@ export class Service {
   }
 
   async httpService(
-    options: Pick<
-      HttpServiceOptions,
-      "title" | "openApiPaths" | "caseInsensitiveRoutes" | "querystringParser"
-    >,
+    options: Omit<HttpServiceOptions, "service" | "logger" | "metrics" | "cors" | "readiness" | "accepting">,
   ): Promise<HttpService> {
     const app = await createHttpService({
       ...options,
