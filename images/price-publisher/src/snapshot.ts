@@ -1,0 +1,23 @@
+/** The bundled previous-session open and close of the 20 tickers (contract 3.2, "Price snapshot"). */
+export const PRICE_SNAPSHOT: Readonly<Record<string, { open: number; close: number }>> = {
+  AAPL: { open: 191.2, close: 192.8 },
+  MSFT: { open: 429.1, close: 431.6 },
+  AMZN: { open: 184.1, close: 185.5 },
+  GOOGL: { open: 165.9, close: 167.1 },
+  META: { open: 499.7, close: 503.2 },
+  NVDA: { open: 901.4, close: 910.8 },
+  TSLA: { open: 169.2, close: 172.0 },
+  IBM: { open: 186.0, close: 187.4 },
+  BAC: { open: 41.1, close: 41.7 },
+  C: { open: 59.2, close: 58.6 },
+  JPM: { open: 194.1, close: 195.8 },
+  GS: { open: 401.7, close: 404.2 },
+  MS: { open: 90.5, close: 91.1 },
+  UBS: { open: 29.4, close: 29.9 },
+  DB: { open: 16.8, close: 17.05 },
+  COF: { open: 149.2, close: 150.3 },
+  DFS: { open: 126.4, close: 127.65 },
+  FNMA: { open: 1.12, close: 1.145 },
+  FIS: { open: 74.7, close: 75.2 },
+  FNF: { open: 49.5, close: 49.95 },
+};
