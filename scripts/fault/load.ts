@@ -75,13 +75,18 @@ export function sustainedLoad(
     while (running) {
       const path = paths[next++ % paths.length];
       try {
-        const reply = await request(`${baseUrl}${path}`);
+        // One connection per request: a graceful nginx reload closes idle keep-alive connections, and a
+        // client reusing one at that moment sees a reset that says nothing about the service under test.
+        const reply = await request(`${baseUrl}${path}`, { headers: { connection: "close" } });
         result.requests += 1;
         result.statuses.set(reply.status, (result.statuses.get(reply.status) ?? 0) + 1);
         if (!ok(reply.status)) result.failures.push(`GET ${path} -> ${reply.status}`);
       } catch (error) {
         result.requests += 1;
-        result.failures.push(`GET ${path} -> ${(error as Error).message}`);
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        result.failures.push(
+          `GET ${path} -> ${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ""}`,
+        );
       }
     }
   };
