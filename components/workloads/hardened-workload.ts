@@ -81,6 +81,11 @@ export interface HardenedWorkloadArgs {
   /** Port name -> node port, for a NodePort Service. */
   nodePorts?: Record<string, number>;
   serviceAccountName?: pulumi.Input<string>;
+  /**
+   * Resources the pods need before they start: the image load into the cluster, the migrations Job, the
+   * broker. The controller depends on them explicitly; the Service does not need to wait.
+   */
+  waitFor?: pulumi.Resource[];
 }
 
 export class HardenedWorkload extends pulumi.ComponentResource {
@@ -169,7 +174,10 @@ export class HardenedWorkload extends pulumi.ComponentResource {
         child,
       );
     }
-    const controllerOpts = { ...child, dependsOn: [this.configMap, this.service].filter(isDefined) };
+    const controllerOpts = {
+      ...child,
+      dependsOn: [this.configMap, this.service, ...(args.waitFor ?? [])].filter(isDefined),
+    };
 
     switch (kind) {
       case "Deployment":

@@ -1,0 +1,108 @@
+/**
+ * Pure renderers for PostgreSQL: the role passwords held in the credentials Secret, the environment a
+ * database client receives, and the nightly backup CronJob.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type { Unwrap } from "@pulumi/pulumi";
+import {
+  DATABASE_NAME,
+  DATABASE_OWNER_ROLE,
+  DATABASE_SECRET_NAME,
+  PeerAddresses,
+  Workload,
+  databaseEnv,
+  databaseSecretEnv,
+  deriveRolePassword,
+  serviceDatabaseRoles,
+} from "../catalog";
+import { SecretKeyRef, WorkloadShape, configChecksum, renderPodTemplate } from "../workloads/hardened-pod";
+
+export type CronJobSpec = Unwrap<k8s.types.input.batch.v1.CronJobSpec>;
+
+/** Secret data: role -> password, for the owner and every service role of the deployed workloads. */
+export function databaseRolePasswords(
+  ownerPassword: string,
+  workloads: readonly Workload[],
+): Record<string, string> {
+  const roles = [DATABASE_OWNER_ROLE, ...serviceDatabaseRoles(workloads)];
+  return Object.fromEntries(roles.map((role) => [role, deriveRolePassword(ownerPassword, role)]));
+}
+
+/** The database env of a workload: plain values, and the passwords as references into the Secret. */
+export function databaseClientEnv(
+  workload: Workload,
+  peers: PeerAddresses,
+  all: readonly Workload[],
+): { env: Record<string, string>; secretEnv: Record<string, SecretKeyRef> } {
+  const secretEnv = Object.fromEntries(
+    Object.entries(databaseSecretEnv(workload, all)).map(([name, role]) => [
+      name,
+      { secretName: DATABASE_SECRET_NAME, key: role },
+    ]),
+  );
+  return { env: databaseEnv(workload, peers, all), secretEnv };
+}
+
+export const BACKUP_SCHEDULE = "30 2 * * *";
+/** Dumps kept on the backup volume; older ones are removed after each successful dump. */
+export const BACKUPS_KEPT = 7;
+export const BACKUP_VOLUME_CLAIM = "database-backups";
+const BACKUP_DIR = "/backups";
+
+/** The backup pod, described like a workload so it gets the same hardening. */
+export function backupPodShape(database: Workload): WorkloadShape {
+  return {
+    name: "database-backup",
+    tier: "data",
+    kind: "Job",
+    ports: [],
+    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    runAsUser: database.runAsUser,
+    terminationGracePeriodSeconds: 30,
+  };
+}
+
+/**
+ * A custom-format `pg_dump` of the whole database every night onto its own PVC, keeping the newest
+ * `BACKUPS_KEPT`. Restore with `pg_restore --clean --if-exists -d traderx <file>`.
+ */
+export function renderBackupCronJobSpec(input: {
+  database: Workload;
+  image: string;
+  instance: string;
+  peers: PeerAddresses;
+}): CronJobSpec {
+  const script = [
+    "set -eu",
+    `file="${BACKUP_DIR}/traderx-$(date -u +%Y%m%dT%H%M%SZ).dump"`,
+    'pg_dump --format=custom --file="$file.partial"',
+    'mv "$file.partial" "$file"',
+    `ls -1t ${BACKUP_DIR}/*.dump | tail -n +${BACKUPS_KEPT + 1} | xargs -r rm --`,
+    'echo "backup written: $file"',
+  ].join("\n");
+  const template = renderPodTemplate({
+    workload: backupPodShape(input.database),
+    image: input.image,
+    instance: input.instance,
+    command: ["/bin/sh", "-c", script],
+    env: {
+      PGHOST: input.peers.host("database"),
+      PGPORT: String(input.peers.port("database", "postgres")),
+      PGUSER: DATABASE_OWNER_ROLE,
+      PGDATABASE: DATABASE_NAME,
+    },
+    secretEnv: { PGPASSWORD: { secretName: DATABASE_SECRET_NAME, key: DATABASE_OWNER_ROLE } },
+    volumes: [{ name: "backups", persistentVolumeClaim: { claimName: BACKUP_VOLUME_CLAIM } }],
+    volumeMounts: [{ name: "backups", mountPath: BACKUP_DIR }],
+    configChecksum: configChecksum(script),
+  });
+  return {
+    schedule: BACKUP_SCHEDULE,
+    timeZone: "Etc/UTC",
+    concurrencyPolicy: "Forbid",
+    startingDeadlineSeconds: 3600,
+    successfulJobsHistoryLimit: 3,
+    failedJobsHistoryLimit: 3,
+    jobTemplate: { spec: { backoffLimit: 2, activeDeadlineSeconds: 1800, template } },
+  };
+}

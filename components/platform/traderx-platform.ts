@@ -1,0 +1,290 @@
+/**
+ * `TraderxPlatform`: everything inside the cluster, derived from the selected catalog workloads.
+ *
+ * Rollout order follows the data: namespace and credentials; PostgreSQL and NATS (StatefulSets on PVCs);
+ * the migrations Job once the database is ready and its image is loaded; the services once their image is
+ * loaded (and, for database clients, once the migrations have completed); the observability stack; then
+ * the edge, whose nginx resolves every upstream Service at start. NetworkPolicies come from the same
+ * catalog. The Kubernetes provider is passed once, in this component's options.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  DATABASE_SECRET_NAME,
+  PeerAddresses,
+  Workload,
+  clusterPeerAddresses,
+  edgeUpstreams,
+  workloadByName,
+} from "../catalog";
+import type { PlatformConfig } from "../config/platform-config";
+import {
+  BACKUP_VOLUME_CLAIM,
+  backupPodShape,
+  databaseClientEnv,
+  databaseRolePasswords,
+  renderBackupCronJobSpec,
+} from "../data/database";
+import { edgeProxyPod } from "../edge/edge-proxy";
+import type { BuiltImage } from "../images/service-images";
+import { renderNatsConfig } from "../messaging/nats-config";
+import { appNamespace } from "../security/app-namespace";
+import { renderNetworkPolicies } from "../security/network-policies";
+import { selectorLabels } from "../workloads/hardened-pod";
+import { Autoscaling, HardenedWorkload, HardenedWorkloadArgs } from "../workloads/hardened-workload";
+
+/** `app.kubernetes.io/instance` of every object. */
+export const INSTANCE = "traderx";
+const HPA_CPU_UTILIZATION = 70;
+const DATABASE_VOLUME_SIZE = "2Gi";
+const BACKUP_VOLUME_SIZE = "2Gi";
+const NATS_VOLUME_SIZE = "2Gi";
+const NATS_STORE_DIR = "/data/jetstream";
+const NATS_CONFIG_DIR = "/etc/nats";
+
+export interface TraderxPlatformArgs {
+  config: Pick<
+    PlatformConfig,
+    "namespace" | "hostPort" | "nodePort" | "replicas" | "autoscaling" | "networkPolicies" | "dbPassword"
+  >;
+  /** The selected workloads (observability included or not). */
+  workloads: readonly Workload[];
+  /** Built workload name -> its image and the load that must finish before its pods start. */
+  images: Record<string, BuiltImage>;
+}
+
+/**
+ * What the observability stack (components/observability) receives from the platform: the same
+ * namespace, peers and client env as every other workload, so its pods are built the same way.
+ */
+export interface PlatformContext {
+  namespace: pulumi.Output<string>;
+  /** Namespace for node agents that need a hostPath (forbidden by `restricted`). */
+  nodeAgentNamespace: string;
+  instance: string;
+  workloads: readonly Workload[];
+  peers: PeerAddresses;
+  /** Plain and secret database env of a workload (empty for non-clients). */
+  databaseClientEnv(workload: Workload): ReturnType<typeof databaseClientEnv>;
+  /** Resources the observability pods must wait for (the migrations that create their database role). */
+  databaseReady: pulumi.Resource[];
+}
+
+export class TraderxPlatform extends pulumi.ComponentResource {
+  public readonly namespace: k8s.core.v1.Namespace;
+  public readonly workloads: Record<string, HardenedWorkload> = {};
+  /** Image reference per workload, built or pinned. */
+  public readonly imageRefs: Record<string, string> = {};
+  public readonly context: PlatformContext;
+
+  constructor(name: string, args: TraderxPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("traderx:platform:TraderxPlatform", name, {}, opts);
+    const { config } = args;
+    const child = { parent: this };
+    const peers = clusterPeerAddresses(args.workloads, `http://localhost:${config.hostPort}`);
+    const has = (workloadName: string) => args.workloads.some((w) => w.name === workloadName);
+
+    this.namespace = appNamespace("namespace", config.namespace, child);
+    const namespace = this.namespace.metadata.name;
+
+    const credentials = new k8s.core.v1.Secret(
+      "database-credentials",
+      {
+        metadata: {
+          name: DATABASE_SECRET_NAME,
+          namespace,
+          labels: { "app.kubernetes.io/part-of": INSTANCE },
+        },
+        type: "Opaque",
+        stringData: pulumi.secret(config.dbPassword.apply((pw) => databaseRolePasswords(pw, args.workloads))),
+      },
+      child,
+    );
+
+    const imageOf = (workload: Workload) => {
+      const ref = workload.image.kind === "pinned" ? workload.image.ref : args.images[workload.name].ref;
+      this.imageRefs[workload.name] = ref;
+      return ref;
+    };
+    const imageLoadOf = (workload: Workload): pulumi.Resource[] => {
+      const load = args.images[workload.name]?.load;
+      return load ? [load] : [];
+    };
+    const scalingOf = (workload: Workload): { replicas: number; autoscaling?: Autoscaling } => {
+      if (workload.kind !== "Deployment" || workload.singleton) return { replicas: 1 };
+      return {
+        replicas: config.replicas,
+        autoscaling: config.autoscaling
+          ? {
+              minReplicas: config.replicas,
+              maxReplicas: Math.max(3, config.replicas * 3),
+              cpuUtilization: HPA_CPU_UTILIZATION,
+            }
+          : undefined,
+      };
+    };
+    const deploy = (workload: Workload, extra: Partial<HardenedWorkloadArgs> = {}): HardenedWorkload => {
+      const database = databaseClientEnv(workload, peers, args.workloads);
+      const { waitFor, env, secretEnv, ...rest } = extra;
+      const deployed = new HardenedWorkload(
+        workload.name,
+        {
+          workload,
+          namespace,
+          image: imageOf(workload),
+          instance: INSTANCE,
+          ...scalingOf(workload),
+          ...rest,
+          // Database env first: catalog env may reference it, e.g. `$(DATABASE_DBUSER)`.
+          env: { ...database.env, ...workload.env(peers), ...env },
+          secretEnv: { ...database.secretEnv, ...secretEnv },
+          waitFor: [...imageLoadOf(workload), ...(waitFor ?? [])],
+        },
+        child,
+      );
+      this.workloads[workload.name] = deployed;
+      return deployed;
+    };
+
+    // Data and messaging.
+    const databaseWorkload = workloadByName("database", args.workloads);
+    const database = deploy(databaseWorkload, {
+      secretEnv: { POSTGRES_PASSWORD: { secretName: DATABASE_SECRET_NAME, key: "traderx" } },
+      persistentVolumes: [
+        { name: "data", mountPath: "/var/lib/postgresql/data", size: DATABASE_VOLUME_SIZE },
+      ],
+      // PostgreSQL puts its socket and lock file here; the root filesystem is read-only.
+      volumes: [{ name: "run", emptyDir: { sizeLimit: "16Mi" } }],
+      volumeMounts: [{ name: "run", mountPath: "/var/run/postgresql" }],
+      waitFor: [credentials],
+    });
+    this.databaseBackup(databaseWorkload, imageOf(databaseWorkload), namespace, peers, [
+      credentials,
+      database.controller,
+    ]);
+
+    const brokerWorkload = workloadByName("nats-broker", args.workloads);
+    const nats = deploy(brokerWorkload, {
+      command: ["nats-server"],
+      args: ["--config", `${NATS_CONFIG_DIR}/nats.conf`],
+      configFiles: {
+        mountPath: NATS_CONFIG_DIR,
+        files: {
+          "nats.conf": renderNatsConfig({
+            broker: brokerWorkload,
+            storeDir: NATS_STORE_DIR,
+            maxFileStore: "1536MB",
+            maxMemoryStore: "64MB",
+          }),
+        },
+      },
+      persistentVolumes: [{ name: "data", mountPath: "/data", size: NATS_VOLUME_SIZE }],
+    });
+
+    const migrations = deploy(workloadByName("database-migrations", args.workloads), {
+      waitFor: [database.controller],
+    });
+    const databaseReady = [migrations.controller];
+
+    // Services and UI: everything that is neither data, messaging, edge nor observability.
+    for (const workload of args.workloads) {
+      if (workload.tier !== "app" && workload.tier !== "ui") continue;
+      deploy(workload, {
+        waitFor: [
+          ...(workload.database ? databaseReady : []),
+          ...(workload.calls.includes("nats-broker") ? [nats.controller] : []),
+        ],
+      });
+    }
+
+    this.context = {
+      namespace,
+      nodeAgentNamespace: `${config.namespace}-node-agents`,
+      instance: INSTANCE,
+      workloads: args.workloads,
+      peers,
+      databaseClientEnv: (workload) => databaseClientEnv(workload, peers, args.workloads),
+      databaseReady,
+    };
+    // Seam for the observability stack: components/observability deploys the `observability` tier from
+    // `this.context` and returns its resources, which the edge then waits for (see below).
+    const observabilityResources: pulumi.Resource[] = [];
+
+    if (has("edge-proxy")) {
+      const edge = workloadByName("edge-proxy", args.workloads);
+      const upstreamServices = edgeUpstreams(args.workloads)
+        .map((w) => this.workloads[w.name]?.service)
+        .filter((s): s is k8s.core.v1.Service => s !== undefined);
+      deploy(edge, {
+        ...edgeProxyPod(edge, args.workloads, peers),
+        serviceType: "NodePort",
+        nodePorts: { http: config.nodePort },
+        waitFor: [...upstreamServices, ...observabilityResources],
+      });
+    }
+
+    if (config.networkPolicies) {
+      const policies = renderNetworkPolicies({
+        workloads: args.workloads,
+        namespace: config.namespace,
+        instance: INSTANCE,
+        namespaceOf: (w) => (w.nodeLogs ? this.context.nodeAgentNamespace : config.namespace),
+        extraClients: [
+          {
+            name: "database-backup",
+            podLabels: selectorLabels(backupPodShape(databaseWorkload), INSTANCE),
+            calls: ["database"],
+          },
+        ],
+      });
+      for (const policy of policies) {
+        new k8s.networking.v1.NetworkPolicy(
+          `network-policy-${policy.name}`,
+          {
+            metadata: { name: policy.name, namespace, labels: { "app.kubernetes.io/part-of": INSTANCE } },
+            spec: policy.spec,
+          },
+          child,
+        );
+      }
+    }
+
+    this.registerOutputs({ namespace, imageRefs: this.imageRefs });
+  }
+
+  private databaseBackup(
+    database: Workload,
+    image: string,
+    namespace: pulumi.Output<string>,
+    peers: PeerAddresses,
+    dependsOn: pulumi.Resource[],
+  ): void {
+    const claim = new k8s.core.v1.PersistentVolumeClaim(
+      "database-backups",
+      {
+        metadata: {
+          name: BACKUP_VOLUME_CLAIM,
+          namespace,
+          labels: { "app.kubernetes.io/part-of": INSTANCE },
+          // kind's local-path class binds on first use: waiting for Bound would wait for the first backup.
+          annotations: { "pulumi.com/skipAwait": "true" },
+        },
+        spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: BACKUP_VOLUME_SIZE } } },
+      },
+      { parent: this },
+    );
+    new k8s.batch.v1.CronJob(
+      "database-backup",
+      {
+        metadata: { name: "database-backup", namespace, labels: { "app.kubernetes.io/part-of": INSTANCE } },
+        spec: renderBackupCronJobSpec({
+          database,
+          image,
+          instance: INSTANCE,
+          peers,
+        }),
+      },
+      { parent: this, dependsOn: [claim, ...dependsOn] },
+    );
+  }
+}

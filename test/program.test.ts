@@ -1,0 +1,259 @@
+import { expect } from "chai";
+import { parse } from "yaml";
+import { builtWorkloads, selectWorkloads } from "../components/catalog";
+import { assertHardenedPod } from "./support/hardening";
+import { validateKubernetesObject, withoutSecretMarkers } from "./support/kubernetes-schema";
+import {
+  ProgramRun,
+  RegisteredResource,
+  readyHost,
+  runProgram,
+  transitiveDependencies,
+} from "./support/pulumi-program";
+import { TEST_DB_PASSWORD } from "./support/stack-config";
+
+const POD_CONTROLLERS = ["apps/v1:Deployment", "apps/v1:StatefulSet", "apps/v1:DaemonSet", "batch/v1:Job"];
+const isController = (r: RegisteredResource) =>
+  POD_CONTROLLERS.some((kind) => r.type === `kubernetes:${kind}`);
+
+describe("the Pulumi program on the dev stack (mocked engine)", function () {
+  this.timeout(60_000);
+  let run: ProgramRun;
+  const find = (type: string, name: string) => {
+    const found = run.resources.find((r) => r.type === type && r.name === name);
+    if (!found) throw new Error(`no ${type} named ${name}`);
+    return found;
+  };
+  const kubernetesObjects = () =>
+    run.resources.filter(
+      (r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:pulumi"),
+    );
+
+  before(async () => {
+    run = await runProgram("dev", { "traderx:dbPassword": TEST_DB_PASSWORD });
+    if (run.error) throw run.error;
+  });
+
+  it("creates the cluster first, then loads each built image, then starts the workloads", () => {
+    const cluster = find("command:local:Command", "cluster-kind");
+    const provider = find("pulumi:providers:kubernetes", "cluster-kubernetes");
+    expect([...transitiveDependencies(run, provider)]).to.include(cluster.urn);
+    const expectedBuilt = builtWorkloads(selectWorkloads({ observability: true })).map((w) => w.name);
+    for (const name of expectedBuilt) {
+      const load = run.resources.find(
+        (r) => r.type === "command:local:Command" && r.name === `${name}-image-load`,
+      );
+      if (!load) continue; // a service folder without sources is declared but not built
+      expect([...transitiveDependencies(run, load)], `${name} load after the cluster`).to.include(
+        cluster.urn,
+      );
+      expect([...transitiveDependencies(run, load)], `${name} load after its build`).to.include(
+        find("docker:index/image:Image", `${name}-image`).urn,
+      );
+      const controller = run.resources.find((r) => isController(r) && r.name === name)!;
+      expect([...transitiveDependencies(run, controller)], `${name} pods after the load`).to.include(
+        load.urn,
+      );
+    }
+    expect(run.resources.filter((r) => r.name.endsWith("-image-load"))).to.have.length.greaterThan(5);
+  });
+
+  it("builds every image locally without pushing, under its content tag", () => {
+    for (const image of run.resources.filter((r) => r.type === "docker:index/image:Image")) {
+      expect(image.inputs.skipPush, image.name).to.equal(true);
+      expect(image.inputs.imageName).to.match(/^traderx\/[a-z-]+:[0-9a-f]{16}$/);
+      expect(image.inputs.build.dockerfile).to.match(/images\/Dockerfile$/);
+    }
+  });
+
+  it("starts the DB-using services only after the migrations Job, which waits for the database", () => {
+    const migrations = find("kubernetes:batch/v1:Job", "database-migrations");
+    const database = find("kubernetes:apps/v1:StatefulSet", "database");
+    expect([...transitiveDependencies(run, migrations)]).to.include(database.urn);
+    for (const name of ["account-service", "position-service", "trade-processor", "order-matcher"]) {
+      expect([...transitiveDependencies(run, find("kubernetes:apps/v1:Deployment", name))], name).to.include(
+        migrations.urn,
+      );
+    }
+  });
+
+  it("applies every hardening rule to every pod spec it declares", () => {
+    const pods = run.resources.filter(isController);
+    expect(pods.length).to.be.greaterThan(10);
+    for (const controller of pods) {
+      assertHardenedPod(controller.inputs.spec.template, {
+        kind: controller.inputs.kind,
+        where: controller.name,
+      });
+      if (controller.inputs.kind === "Deployment") {
+        expect(controller.inputs.spec.strategy.rollingUpdate).to.deep.equal({
+          maxUnavailable: 0,
+          maxSurge: 1,
+        });
+      }
+    }
+    for (const cronJob of run.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob")) {
+      assertHardenedPod(cronJob.inputs.spec.jobTemplate.spec.template, {
+        kind: "CronJob",
+        where: cronJob.name,
+      });
+    }
+  });
+
+  it("exposes the edge as NodePort 30080 and the kind node maps 30080 to host port 8080", () => {
+    const edge = find("kubernetes:core/v1:Service", "edge-proxy-service");
+    expect(edge.inputs.spec.type).to.equal("NodePort");
+    expect(edge.inputs.spec.ports).to.deep.equal([
+      { name: "http", port: 8080, targetPort: "http", protocol: "TCP", nodePort: 30080 },
+    ]);
+    const kindConfig = parse(find("command:local:Command", "cluster-kind").inputs.environment.KIND_CONFIG);
+    expect(kindConfig.name).to.equal("traderx-state-010");
+    expect(kindConfig.nodes[0].extraPortMappings[0]).to.include({ containerPort: 30080, hostPort: 8080 });
+    for (const service of run.resources.filter(
+      (r) => r.type === "kubernetes:core/v1:Service" && r !== edge,
+    )) {
+      expect(service.inputs.spec.type, service.name).to.equal("ClusterIP");
+    }
+  });
+
+  it("deletes the cluster on destroy and keeps the kubeconfig secret", () => {
+    expect(find("command:local:Command", "cluster-kind").inputs.delete).to.contain("kind delete cluster");
+    const provider = find("pulumi:providers:kubernetes", "cluster-kubernetes");
+    expect(JSON.stringify(provider.inputs)).to.contain("4dabf18193072939515e22adb298388d");
+  });
+
+  it("puts the apps in a namespace that enforces Pod Security restricted", () => {
+    const namespace = find("kubernetes:core/v1:Namespace", "namespace");
+    expect(namespace.inputs.metadata.labels).to.include({
+      "pod-security.kubernetes.io/enforce": "restricted",
+    });
+    for (const object of kubernetesObjects().filter((r) => r.inputs.kind !== "Namespace")) {
+      expect(object.inputs.metadata.namespace, object.name).to.equal("traderx");
+    }
+  });
+
+  it("keeps database passwords in a Secret with one key per role, never in plain env", () => {
+    const secret = find("kubernetes:core/v1:Secret", "database-credentials");
+    const roles = Object.keys(withoutSecretMarkers(secret.inputs.stringData) as object);
+    expect(roles).to.include.members(["traderx", "account_service", "position_service", "order_matcher"]);
+    expect(JSON.stringify(secret.inputs.stringData)).to.contain("4dabf18193072939515e22adb298388d");
+    for (const controller of run.resources.filter(isController)) {
+      expect(JSON.stringify(controller.inputs), controller.name).not.to.contain(TEST_DB_PASSWORD);
+    }
+  });
+
+  it("starts with a default-deny NetworkPolicy and allows DNS", () => {
+    const deny = find("kubernetes:networking.k8s.io/v1:NetworkPolicy", "network-policy-default-deny");
+    expect(deny.inputs.spec).to.deep.equal({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    find("kubernetes:networking.k8s.io/v1:NetworkPolicy", "network-policy-allow-dns");
+  });
+
+  it("declares only objects that validate against the Kubernetes OpenAPI schema", async () => {
+    const objects = kubernetesObjects();
+    expect(objects.length).to.be.greaterThan(30);
+    for (const object of objects) {
+      try {
+        await validateKubernetesObject(
+          object.type,
+          withoutSecretMarkers(object.inputs) as Record<string, unknown>,
+        );
+      } catch (error) {
+        throw new Error(`${object.type} ${object.name}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+  });
+
+  it("the schema check rejects a malformed object, so passing it means something", async () => {
+    const deployment = withoutSecretMarkers(
+      find("kubernetes:apps/v1:Deployment", "account-service").inputs,
+    ) as {
+      spec: { replicas: unknown };
+    };
+    deployment.spec.replicas = "one";
+    let message = "";
+    await validateKubernetesObject("kubernetes:apps/v1:Deployment", deployment).catch(
+      (e: Error) => (message = e.message),
+    );
+    expect(message).to.contain("replicas must be integer");
+  });
+
+  it("outputs the URLs, the cluster name, the namespace and the image references", async () => {
+    const outputs = run.outputs!;
+    expect(outputs).to.include({
+      appUrl: "http://localhost:8080/",
+      grafanaUrl: "http://localhost:8080/grafana/",
+      prometheusUrl: "http://localhost:8080/prometheus/",
+      apiDocsUrl: "http://localhost:8080/api/docs/",
+      clusterName: "traderx-state-010",
+    });
+    expect(await new Promise((resolve) => outputs.namespace.apply(resolve))).to.equal("traderx");
+    expect(outputs.images["account-service"]).to.match(/^traderx\/account-service:[0-9a-f]{16}$/);
+    expect(outputs.images["edge-proxy"]).to.equal("nginxinc/nginx-unprivileged:1.29.1-alpine3.22");
+  });
+});
+
+describe("the Pulumi program's scaling overlays (mocked engine)", function () {
+  this.timeout(60_000);
+
+  it("adds PDBs, topology spread and autoscaling/v2 HPAs, leaving singletons alone", async () => {
+    const run = await runProgram("dev", {
+      "traderx:dbPassword": TEST_DB_PASSWORD,
+      "traderx:replicas": "2",
+      "traderx:autoscaling": "true",
+    });
+    if (run.error) throw run.error;
+    const named = (type: string) =>
+      run.resources.filter((r) => r.type === type).map((r) => r.inputs.metadata.name);
+    const hpas = named("kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+    expect(hpas).to.include.members(["account-service", "trade-service", "edge-proxy"]);
+    expect(hpas).not.to.include.members(["order-matcher", "price-publisher", "database", "nats-broker"]);
+    expect(named("kubernetes:policy/v1:PodDisruptionBudget")).to.have.members(hpas);
+    const account = run.resources.find(
+      (r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "account-service",
+    )!;
+    expect(account.inputs.spec).not.to.have.property("replicas");
+    expect(account.inputs.spec.template.spec.topologySpreadConstraints).to.have.length(1);
+    for (const object of run.resources.filter((r) =>
+      /HorizontalPodAutoscaler|PodDisruptionBudget/.test(r.type),
+    )) {
+      await validateKubernetesObject(object.type, object.inputs);
+    }
+  });
+
+  it("declares no NetworkPolicy when traderx:networkPolicies is false", async () => {
+    const run = await runProgram("dev", {
+      "traderx:dbPassword": TEST_DB_PASSWORD,
+      "traderx:networkPolicies": "false",
+    });
+    if (run.error) throw run.error;
+    expect(run.resources.filter((r) => r.type.includes("NetworkPolicy"))).to.deep.equal([]);
+  });
+});
+
+describe("the Pulumi program on the aws-ec2-k8s stack (mocked engine)", () => {
+  it("refuses with the enablement criteria and declares nothing", async () => {
+    const run = await runProgram("aws-ec2-k8s");
+    expect(run.error?.message).to.contain("refusing to deploy the aws-ec2-k8s profile");
+    expect(run.error?.message).to.contain("generated Kubernetes deploy assets");
+    expect(run.error?.message).to.contain("host prerequisite checks");
+    expect(run.error?.message).to.contain("profile smoke tests");
+    expect(run.resources).to.deep.equal([]);
+  });
+});
+
+describe("the Pulumi program on an unprepared host (mocked engine)", () => {
+  it("stops before declaring anything and says what is missing", async () => {
+    const run = await runProgram(
+      "dev",
+      { "traderx:dbPassword": TEST_DB_PASSWORD },
+      {
+        ...readyHost,
+        onPath: (command) => command !== "kind",
+        portFree: async () => false,
+      },
+    );
+    expect(run.error?.message).to.contain("this host is not ready for the kind profile");
+    expect(run.error?.message).to.contain("kind is not on PATH");
+    expect(run.resources).to.deep.equal([]);
+  });
+});
