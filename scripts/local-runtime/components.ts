@@ -42,9 +42,20 @@ const SYSTEM_TOOLS: Record<Exclude<LocalRecipe, "node-service">, SystemTool[]> =
   blackbox: [{ executable: "prometheus-blackbox-exporter", debianPackage: "prometheus-blackbox-exporter" }],
 };
 
-/** PostgreSQL's programs live in a versioned folder that is not on PATH; take the newest. */
-function postgresBinDir(): string | undefined {
-  const base = "/usr/lib/postgresql";
+/** Where system programs are looked for. PostgreSQL's live in a versioned folder that is not on PATH. */
+export interface ProgramDirs {
+  binDirs: string[];
+  postgresBase: string;
+}
+
+export const DEFAULT_PROGRAM_DIRS: ProgramDirs = {
+  binDirs: [...(process.env.PATH ?? "").split(":").filter(Boolean), "/usr/sbin", "/usr/bin", "/sbin"],
+  postgresBase: "/usr/lib/postgresql",
+};
+
+/** The bin folder of the newest installed PostgreSQL. */
+function postgresBinDir(dirs: ProgramDirs = DEFAULT_PROGRAM_DIRS): string | undefined {
+  const base = dirs.postgresBase;
   if (!existsSync(base)) return undefined;
   const versions = readdirSync(base)
     .filter((v) => existsSync(`${base}/${v}/bin/postgres`))
@@ -52,22 +63,25 @@ function postgresBinDir(): string | undefined {
   return versions.length > 0 ? `${base}/${versions[0]}/bin` : undefined;
 }
 
-export function findExecutable(name: string): string | undefined {
+export function findExecutable(name: string, dirs: ProgramDirs = DEFAULT_PROGRAM_DIRS): string | undefined {
   if (name === "postgres") {
-    const dir = postgresBinDir();
+    const dir = postgresBinDir(dirs);
     return dir ? `${dir}/postgres` : undefined;
   }
-  const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/usr/bin", "/sbin"];
-  return dirs.map((d) => resolve(d, name)).find((p) => existsSync(p));
+  return dirs.binDirs.map((d) => resolve(d, name)).find((p) => existsSync(p));
 }
 
 /** Every missing tool of the given recipes, as one message with the command that installs them. */
-export function missingSystemPackages(recipes: readonly LocalRecipe[]): string | undefined {
+export function missingSystemPackages(
+  recipes: readonly LocalRecipe[],
+  dirs: ProgramDirs = DEFAULT_PROGRAM_DIRS,
+): string | undefined {
   const missing = new Set<string>();
   for (const recipe of recipes) {
     if (recipe === "node-service") continue;
-    for (const tool of SYSTEM_TOOLS[recipe])
-      if (!findExecutable(tool.executable)) missing.add(tool.debianPackage);
+    for (const tool of SYSTEM_TOOLS[recipe]) {
+      if (!findExecutable(tool.executable, dirs)) missing.add(tool.debianPackage);
+    }
   }
   if (missing.size === 0) return undefined;
   const list = [...missing].join(" ");
