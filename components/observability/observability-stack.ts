@@ -388,8 +388,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         throw new Error(`observability workload "${workload.name}" must use a pinned image`);
       }
       const extra = recipe({ workload, peers, args: settings, port: (p) => portByName(workload, p).port });
-      const isGrafana = workload.name === "grafana";
-      const isPrometheus = workload.name === "prometheus";
+      // What a pod needs before it starts: Grafana its Secret and provisioning, Prometheus its RBAC.
+      const prerequisites: Record<string, pulumi.Resource[]> = {
+        grafana: [this.grafanaAdminSecret, ...this.grafanaConfigMaps],
+        prometheus: [this.prometheusRoleBinding, this.prometheusServiceAccount],
+      };
       this.workloads[workload.name] = new HardenedWorkload(
         `${name}-${workload.name}`,
         {
@@ -399,18 +402,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           image: workload.image.ref,
           instance: settings.instance,
           // Grafana's provisioning lives in its own ConfigMaps (nested paths); their content rolls its pods.
-          ...(isGrafana
+          ...(workload.name === "grafana"
             ? { checksumInputs: [JSON.stringify(provisioning), JSON.stringify(dashboards)] }
             : {}),
         },
-        {
-          ...child,
-          dependsOn: isGrafana
-            ? [this.grafanaAdminSecret, ...this.grafanaConfigMaps]
-            : isPrometheus
-              ? [this.prometheusRoleBinding, this.prometheusServiceAccount]
-              : [],
-        },
+        { ...child, dependsOn: prerequisites[workload.name] ?? [] },
       );
     }
 
