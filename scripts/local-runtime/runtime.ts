@@ -129,6 +129,8 @@ export interface RuntimeOptions {
 export class LocalRuntime {
   readonly system: LocalSystem;
   readonly state: RuntimeState;
+  /** Milliseconds from process start to the first passing readiness check, per component (last start). */
+  readonly readyAfterMs = new Map<string, number>();
   private readonly launcherFor: LauncherChoice;
   private readonly log: (line: string) => void;
 
@@ -205,6 +207,7 @@ export class LocalRuntime {
       return;
     }
     const launcher = this.launcherFor(component);
+    const spawned = Date.now();
     const record = { ...launcher.start(component.spec), url: component.url };
     this.state.components = [...this.state.components.filter((r) => r.name !== name), record];
     writeState(this.state);
@@ -221,6 +224,7 @@ export class LocalRuntime {
       }
       await sleep(200);
     }
+    this.readyAfterMs.set(name, Date.now() - spawned);
     component.afterReady?.();
     this.log(`  ready  ${name} (${((Date.now() - started) / 1000).toFixed(1)} s, pid ${record.pid})`);
   }
