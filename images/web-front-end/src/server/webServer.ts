@@ -1,0 +1,41 @@
+/**
+ * Serves the built single-page app: static files from `staticDir`, `index.html` for every other GET so
+ * client routes (/trade, /admin, …) load the shell (contract 1.10), and `/healthz` for the probes.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import fastifyStatic from "@fastify/static";
+import type { HttpService, Service } from "@traderx/service-lib";
+
+/** Vite puts content-hashed bundles here; they never change under the same name. */
+const HASHED_ASSETS = "/assets/app/";
+
+export async function createWebApp(service: Service, staticDir: string): Promise<HttpService> {
+  if (!existsSync(path.join(staticDir, "index.html"))) {
+    throw new Error(
+      `WEB_STATIC_DIR: ${staticDir} has no index.html; run "npm run build -w web-front-end" first`,
+    );
+  }
+  const app = await service.httpService({ title: "TraderX web front end", openApiPaths: [] });
+  await app.register(fastifyStatic, {
+    root: staticDir,
+    wildcard: false,
+    index: false,
+    setHeaders: (response, filePath) => {
+      const hashed = filePath.startsWith(path.join(staticDir, HASHED_ASSETS));
+      response.header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+    },
+  });
+  app.get("/healthz", { schema: { hide: true } }, async (_request, reply) =>
+    service.isAccepting() ? { status: "UP" } : reply.code(503).send({ status: "OUT_OF_SERVICE" }),
+  );
+  app.get("/*", { schema: { hide: true } }, async (request, reply) => {
+    const pathname = request.url.split("?")[0];
+    // A missing bundle or image is a real 404; an HTML shell in its place would only confuse the browser.
+    if (pathname.startsWith(HASHED_ASSETS) || /\.[a-z0-9]+$/i.test(pathname)) {
+      return reply.code(404).send({ error: `no file ${pathname}` });
+    }
+    return reply.header("Cache-Control", "no-cache").sendFile("index.html");
+  });
+  return app;
+}
