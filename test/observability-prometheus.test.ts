@@ -59,6 +59,23 @@ function job(configs: ScrapeConfig[], name: string): ScrapeConfig {
   return found;
 }
 
+/**
+ * Debian builds Prometheus without the Kubernetes service discovery, so its promtool and server reject
+ * `kubernetes_sd_configs` outright. The tests swap each discovery block for a file discovery: promtool
+ * then checks everything else (jobs, relabelling, regexes, params, rule files), and a real server can run
+ * the relabelling on targets that carry the labels EndpointSlice discovery would give them. The discovery
+ * block itself is checked against the documented keys.
+ */
+function withFileDiscovery(config: string, file = "discovered-targets.json"): string {
+  const parsed = parse(config) as { scrape_configs: Record<string, unknown>[] };
+  for (const scrape of parsed.scrape_configs) {
+    if (!scrape.kubernetes_sd_configs) continue;
+    delete scrape.kubernetes_sd_configs;
+    scrape.file_sd_configs = [{ files: [file] }];
+  }
+  return stringify(parsed);
+}
+
 describe("observability: prometheus.yml renderer", () => {
   let folder: TempFolder;
   beforeEach(async () => {
@@ -70,22 +87,6 @@ describe("observability: prometheus.yml renderer", () => {
     await folder.write("rules/traderx-alerts.yml", renderAlertRules());
     const path = await folder.write("prometheus.yml", config);
     return runTool("promtool", ["check", "config", path]);
-  }
-
-  /**
-   * Debian builds Prometheus without the Kubernetes service discovery, so promtool 2.42 rejects
-   * `kubernetes_sd_configs` outright. Everything else (jobs, relabelling, regexes, params, rule files) is
-   * checked by promtool with the discovery block swapped for a file discovery; the discovery block itself
-   * is checked against the documented keys below.
-   */
-  function withFileDiscovery(config: string): string {
-    const parsed = parse(config) as { scrape_configs: Record<string, unknown>[] };
-    for (const scrape of parsed.scrape_configs) {
-      if (!scrape.kubernetes_sd_configs) continue;
-      delete scrape.kubernetes_sd_configs;
-      scrape.file_sd_configs = [{ files: ["discovered-targets.json"] }];
-    }
-    return stringify(parsed);
   }
 
   it("passes promtool check config with Kubernetes discovery (discovery block swapped, see above)", async () => {
@@ -470,6 +471,64 @@ describe("observability: Prometheus self-monitoring series (real prometheus 2.42
         SCRAPE_SERIES.filter((s) => !names.includes(s)),
         server.output(),
       ).to.deep.equal([]);
+    } finally {
+      await server.stop();
+      await folder.cleanup();
+    }
+  });
+});
+
+describe("observability: Kubernetes-discovery relabelling on a real prometheus 2.42", () => {
+  it("keeps exactly the catalog's metrics endpoints and labels them by Service, pod and namespace", async () => {
+    const folder = await tempFolder("traderx-prometheus-relabel-");
+    const port = await freePort();
+    // What EndpointSlice discovery reports for every named port of every deployed Service.
+    const endpointSlices = deployed.flatMap((w) =>
+      w.ports.map((p) => ({
+        targets: [`127.0.0.1:${p.containerPort ?? p.port}`],
+        labels: {
+          __meta_kubernetes_namespace: "traderx",
+          __meta_kubernetes_service_name: w.name,
+          __meta_kubernetes_endpointslice_port_name: p.name,
+          __meta_kubernetes_endpointslice_port: String(p.containerPort ?? p.port),
+          __meta_kubernetes_pod_name: `${w.name}-5d8f7c9b4-x2k7q`,
+        },
+      })),
+    );
+    const discovered = await folder.write("endpointslices.json", JSON.stringify(endpointSlices));
+    await folder.write("rules/traderx-alerts.yml", renderAlertRules());
+    const configFile = await folder.write("prometheus.yml", withFileDiscovery(clusterConfig(), discovered));
+    const server = startProcess("prometheus", [
+      ...prometheusArgs({ workloads: [], configFile, storagePath: `${folder.dir}/data`, retention: "1h" }),
+      `--web.listen-address=127.0.0.1:${port}`,
+    ]);
+    try {
+      const base = `http://127.0.0.1:${port}/prometheus`;
+      await waitForHttp(`${base}/-/ready`, 20_000);
+      type Target = { scrapePool: string; labels: Record<string, string> };
+      let active: Target[] = [];
+      const expected = deployed.filter((w) => w.metrics).length;
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        const answer = (await (await fetch(`${base}/api/v1/targets?state=active`)).json()) as {
+          data: { activeTargets: Target[] };
+        };
+        active = answer.data.activeTargets.filter((t) => t.scrapePool !== HTTP_PROBE_JOB);
+        if (active.length >= expected) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const seen = active.map((t) => `${t.scrapePool} ${t.labels.service} ${t.labels.instance}`).sort();
+      const wanted = deployed
+        .filter((w) => w.metrics)
+        .map((w) => {
+          const p = w.ports.find((x) => x.name === w.metrics!.port)!;
+          return `${w.metrics!.job} ${w.name} ${w.name}-5d8f7c9b4-x2k7q:${p.containerPort ?? p.port}`;
+        })
+        .sort();
+      expect(seen, server.output()).to.deep.equal(wanted);
+      for (const t of active) {
+        expect(t.labels).to.include({ namespace: "traderx", pod: `${t.labels.service}-5d8f7c9b4-x2k7q` });
+      }
     } finally {
       await server.stop();
       await folder.cleanup();
