@@ -70,7 +70,8 @@ describe("the Pulumi program on the dev stack (mocked engine)", function () {
     const migrations = find("kubernetes:batch/v1:Job", "database-migrations");
     const database = find("kubernetes:apps/v1:StatefulSet", "database");
     expect([...transitiveDependencies(run, migrations)]).to.include(database.urn);
-    for (const name of ["account-service", "position-service", "trade-processor", "order-matcher"]) {
+    const clients = ["account-service", "position-service", "trade-processor", "order-matcher"];
+    for (const name of [...clients, "observability-postgres-exporter"]) {
       expect([...transitiveDependencies(run, find("kubernetes:apps/v1:Deployment", name))], name).to.include(
         migrations.urn,
       );
@@ -100,6 +101,18 @@ describe("the Pulumi program on the dev stack (mocked engine)", function () {
     }
   });
 
+  it("starts the edge after every Service its nginx.conf resolves, Grafana and Prometheus included", () => {
+    const edge = find("kubernetes:apps/v1:Deployment", "edge-proxy");
+    const waitsFor = transitiveDependencies(run, edge);
+    for (const service of ["grafana", "prometheus", "web-front-end", "nats-broker", "api-explorer"]) {
+      const found = run.resources.find(
+        (r) => r.type === "kubernetes:core/v1:Service" && r.inputs.metadata.name === service,
+      );
+      expect(found, service).not.to.equal(undefined);
+      expect([...waitsFor], service).to.include(found!.urn);
+    }
+  });
+
   it("exposes the edge as NodePort 30080 and the kind node maps 30080 to host port 8080", () => {
     const edge = find("kubernetes:core/v1:Service", "edge-proxy-service");
     expect(edge.inputs.spec.type).to.equal("NodePort");
@@ -122,13 +135,25 @@ describe("the Pulumi program on the dev stack (mocked engine)", function () {
     expect(JSON.stringify(provider.inputs)).to.contain("4dabf18193072939515e22adb298388d");
   });
 
-  it("puts the apps in a namespace that enforces Pod Security restricted", () => {
-    const namespace = find("kubernetes:core/v1:Namespace", "namespace");
-    expect(namespace.inputs.metadata.labels).to.include({
-      "pod-security.kubernetes.io/enforce": "restricted",
-    });
-    for (const object of kubernetesObjects().filter((r) => r.inputs.kind !== "Namespace")) {
-      expect(object.inputs.metadata.namespace, object.name).to.equal("traderx");
+  it("puts every pod in the restricted app namespace, except node log agents, and creates namespaces first", () => {
+    const namespaces = run.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace");
+    const app = namespaces.find((r) => r.inputs.metadata.name === "traderx")!;
+    expect(app.inputs.metadata.labels).to.include({ "pod-security.kubernetes.io/enforce": "restricted" });
+    const nodeAgents = selectWorkloads({ observability: true })
+      .filter((w) => w.nodeLogs)
+      .map((w) => w.name);
+    for (const object of kubernetesObjects().filter((r) => r.inputs.metadata.namespace !== undefined)) {
+      const namespaceName = object.inputs.metadata.namespace;
+      if (namespaceName !== "traderx") {
+        expect(object.inputs.metadata.labels?.["app.kubernetes.io/name"], object.name).to.be.oneOf(
+          nodeAgents,
+        );
+      }
+      const namespace = namespaces.find((r) => r.inputs.metadata.name === namespaceName);
+      expect(namespace, `${object.name}: namespace ${namespaceName} is declared`).not.to.equal(undefined);
+      expect([...transitiveDependencies(run, object)], `${object.name} after its namespace`).to.include(
+        namespace!.urn,
+      );
     }
   });
 
@@ -227,6 +252,21 @@ describe("the Pulumi program's scaling overlays (mocked engine)", function () {
     });
     if (run.error) throw run.error;
     expect(run.resources.filter((r) => r.type.includes("NetworkPolicy"))).to.deep.equal([]);
+  });
+
+  it("leaves the observability stack, its routes and its URLs out when traderx:observability is false", async () => {
+    const run = await runProgram("dev", {
+      "traderx:dbPassword": TEST_DB_PASSWORD,
+      "traderx:observability": "false",
+    });
+    if (run.error) throw run.error;
+    const names = run.resources.map((r) => r.inputs.metadata?.name);
+    expect(names).not.to.include.members(["grafana", "prometheus", "loki"]);
+    const edgeConfig = run.resources.find(
+      (r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === "edge-proxy-config",
+    )!;
+    expect(edgeConfig.inputs.data["nginx.conf"]).not.to.contain("/grafana/");
+    expect(run.outputs).not.to.have.property("grafanaUrl");
   });
 });
 

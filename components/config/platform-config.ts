@@ -18,6 +18,9 @@ export type ConfigSource = (key: string) => string | undefined;
 export const DEFAULT_KIND_NODE_IMAGE =
   "kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5";
 
+/** Contract 7.3: Grafana's admin login is admin/admin unless the stack sets a secret. */
+const DEFAULT_GRAFANA_ADMIN_PASSWORD = "admin";
+
 interface KeySpec<T> {
   type: "string" | "integer" | "boolean";
   description: string;
@@ -135,6 +138,13 @@ export const CONFIG_SCHEMA = {
     parse: (raw: string) =>
       raw.length >= 12 ? { value: raw } : { allowed: "a secret of at least 12 characters" },
   } as KeySpec<string>,
+  grafanaAdminPassword: {
+    type: "string",
+    description:
+      "Grafana admin password. Secret. Unset means the contract's admin/admin, which the smoke test logs in with.",
+    secret: true,
+    parse: (raw: string) => (raw.length > 0 ? { value: raw } : { allowed: "a non-empty secret" }),
+  } as KeySpec<string>,
   region: {
     type: "string",
     description: "aws-ec2-k8s only: AWS region of the EC2 host.",
@@ -169,6 +179,8 @@ export interface PlatformConfig {
   kindNodeImage: string;
   /** Always secret; never placed in plain outputs. */
   dbPassword: pulumi.Output<string>;
+  /** Secret; `admin` when unset (contract 7.3: Grafana admin `admin`/`admin`). */
+  grafanaAdminPassword: pulumi.Output<string>;
   /** The aws-ec2-k8s profile's declared shape; present only on that profile. */
   aws?: { region: string; instanceType: string; registry: string };
 }
@@ -218,6 +230,7 @@ export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
     kindNodeImage: read("kindNodeImage", true),
     // Only a stack that may deploy needs database credentials.
     dbPassword: read("dbPassword", !onAws),
+    grafanaAdminPassword: read("grafanaAdminPassword", false),
   };
   const aws = onAws
     ? {
@@ -230,8 +243,9 @@ export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
     throw new ConfigError(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
   }
   return {
-    ...(config as Omit<PlatformConfig, "dbPassword" | "aws">),
+    ...(config as Omit<PlatformConfig, "dbPassword" | "grafanaAdminPassword" | "aws">),
     dbPassword: pulumi.secret(config.dbPassword ?? ""),
+    grafanaAdminPassword: pulumi.secret(config.grafanaAdminPassword ?? DEFAULT_GRAFANA_ADMIN_PASSWORD),
     ...(aws ? { aws: aws as PlatformConfig["aws"] } : {}),
   };
 }

@@ -20,8 +20,9 @@ export interface ProgramDependencies {
 
 export interface StackOutputs {
   appUrl: string;
-  grafanaUrl: string;
-  prometheusUrl: string;
+  /** Only with the observability stack. */
+  grafanaUrl?: string;
+  prometheusUrl?: string;
   apiDocsUrl: string;
   clusterName: string;
   namespace: pulumi.Output<string>;
@@ -55,8 +56,9 @@ export async function traderxProgram(deps: ProgramDependencies): Promise<StackOu
   const origin = `http://localhost:${config.hostPort}`;
   return {
     appUrl: `${origin}/`,
-    grafanaUrl: `${origin}/grafana/`,
-    prometheusUrl: `${origin}/prometheus/`,
+    ...(config.observability
+      ? { grafanaUrl: `${origin}/grafana/`, prometheusUrl: `${origin}/prometheus/` }
+      : {}),
     apiDocsUrl: `${origin}/api/docs/`,
     clusterName: config.clusterName,
     namespace: platform.namespace.metadata.name,

@@ -28,6 +28,7 @@ import {
 import { edgeProxyPod } from "../edge/edge-proxy";
 import type { BuiltImage } from "../images/service-images";
 import { renderNatsConfig } from "../messaging/nats-config";
+import { ObservabilityStack, namespaceOfWorkload } from "../observability";
 import { appNamespace } from "../security/app-namespace";
 import { renderNetworkPolicies } from "../security/network-policies";
 import { selectorLabels } from "../workloads/hardened-pod";
@@ -45,7 +46,14 @@ const NATS_CONFIG_DIR = "/etc/nats";
 export interface TraderxPlatformArgs {
   config: Pick<
     PlatformConfig,
-    "namespace" | "hostPort" | "nodePort" | "replicas" | "autoscaling" | "networkPolicies" | "dbPassword"
+    | "namespace"
+    | "hostPort"
+    | "nodePort"
+    | "replicas"
+    | "autoscaling"
+    | "networkPolicies"
+    | "dbPassword"
+    | "grafanaAdminPassword"
   >;
   /** The selected workloads (observability included or not). */
   workloads: readonly Workload[];
@@ -53,35 +61,22 @@ export interface TraderxPlatformArgs {
   images: Record<string, BuiltImage>;
 }
 
-/**
- * What the observability stack (components/observability) receives from the platform: the same
- * namespace, peers and client env as every other workload, so its pods are built the same way.
- */
-export interface PlatformContext {
-  namespace: pulumi.Output<string>;
-  /** Namespace for node agents that need a hostPath (forbidden by `restricted`). */
-  nodeAgentNamespace: string;
-  instance: string;
-  workloads: readonly Workload[];
-  peers: PeerAddresses;
-  /** Plain and secret database env of a workload (empty for non-clients). */
-  databaseClientEnv(workload: Workload): ReturnType<typeof databaseClientEnv>;
-  /** Resources the observability pods must wait for (the migrations that create their database role). */
-  databaseReady: pulumi.Resource[];
-}
+/** Workloads that list and watch Kubernetes objects: Prometheus discovers its scrape targets. */
+const KUBERNETES_API_CLIENTS = ["prometheus"];
 
 export class TraderxPlatform extends pulumi.ComponentResource {
   public readonly namespace: k8s.core.v1.Namespace;
   public readonly workloads: Record<string, HardenedWorkload> = {};
   /** Image reference per workload, built or pinned. */
   public readonly imageRefs: Record<string, string> = {};
-  public readonly context: PlatformContext;
+  public readonly observability?: ObservabilityStack;
 
   constructor(name: string, args: TraderxPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("traderx:platform:TraderxPlatform", name, {}, opts);
     const { config } = args;
     const child = { parent: this };
-    const peers = clusterPeerAddresses(args.workloads, `http://localhost:${config.hostPort}`);
+    const publicOrigin = `http://localhost:${config.hostPort}`;
+    const peers = clusterPeerAddresses(args.workloads, publicOrigin);
     const has = (workloadName: string) => args.workloads.some((w) => w.name === workloadName);
 
     this.namespace = appNamespace("namespace", config.namespace, child);
@@ -197,18 +192,33 @@ export class TraderxPlatform extends pulumi.ComponentResource {
       });
     }
 
-    this.context = {
-      namespace,
-      nodeAgentNamespace: `${config.namespace}-node-agents`,
-      instance: INSTANCE,
-      workloads: args.workloads,
-      peers,
-      databaseClientEnv: (workload) => databaseClientEnv(workload, peers, args.workloads),
-      databaseReady,
-    };
-    // Seam for the observability stack: components/observability deploys the `observability` tier from
-    // `this.context` and returns its resources, which the edge then waits for (see below).
-    const observabilityResources: pulumi.Resource[] = [];
+    const observabilityServices: pulumi.Resource[] = [];
+    if (args.workloads.some((w) => w.optional === "observability")) {
+      this.observability = new ObservabilityStack(
+        "observability",
+        {
+          namespace: config.namespace,
+          instance: INSTANCE,
+          publicOrigin,
+          grafanaAdminPassword: config.grafanaAdminPassword,
+          workloads: args.workloads,
+        },
+        {
+          parent: this,
+          // The stack takes the namespace by name, so its objects wait for it here; its database client
+          // (the postgres exporter) waits for the migrations that create its role.
+          transformations: [
+            waitForBeforeCreating([this.namespace]),
+            waitForBeforeCreating(databaseReady, (name) => name.endsWith("postgres-exporter")),
+          ],
+        },
+      );
+      for (const [workloadName, deployed] of Object.entries(this.observability.workloads)) {
+        this.workloads[workloadName] = deployed;
+        if (deployed.service) observabilityServices.push(deployed.service);
+        imageOf(workloadByName(workloadName, args.workloads));
+      }
+    }
 
     if (has("edge-proxy")) {
       const edge = workloadByName("edge-proxy", args.workloads);
@@ -219,7 +229,7 @@ export class TraderxPlatform extends pulumi.ComponentResource {
         ...edgeProxyPod(edge, args.workloads, peers),
         serviceType: "NodePort",
         nodePorts: { http: config.nodePort },
-        waitFor: [...upstreamServices, ...observabilityResources],
+        waitFor: [...upstreamServices, ...observabilityServices],
       });
     }
 
@@ -228,7 +238,8 @@ export class TraderxPlatform extends pulumi.ComponentResource {
         workloads: args.workloads,
         namespace: config.namespace,
         instance: INSTANCE,
-        namespaceOf: (w) => (w.nodeLogs ? this.context.nodeAgentNamespace : config.namespace),
+        namespaceOf: (w) => namespaceOfWorkload(w, config.namespace),
+        kubernetesApiClients: KUBERNETES_API_CLIENTS,
         extraClients: [
           {
             name: "database-backup",
@@ -287,4 +298,18 @@ export class TraderxPlatform extends pulumi.ComponentResource {
       { parent: this, dependsOn: [claim, ...dependsOn] },
     );
   }
+}
+
+/**
+ * A transformation that makes the custom resources of a component (optionally only those whose name
+ * passes `only`) depend on `resources`. A component's own `dependsOn` does not reach its children.
+ */
+function waitForBeforeCreating(
+  resources: pulumi.Resource[],
+  only: (name: string) => boolean = () => true,
+): pulumi.ResourceTransformation {
+  return (args) => {
+    if (!(args.resource instanceof pulumi.CustomResource) || !only(args.name)) return undefined;
+    return { props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: resources }) };
+  };
 }

@@ -34,7 +34,17 @@ export interface NetworkPolicyInput {
   /** Namespace of a workload; defaults to `namespace`. */
   namespaceOf?: (workload: Workload) => string;
   extraClients?: ExtraClient[];
+  /**
+   * Workloads that talk to the Kubernetes API. Its address is the control-plane node's (kind: port 6443
+   * behind the `kubernetes` Service's 443), not a pod, so the rule names ports only.
+   */
+  kubernetesApiClients?: string[];
 }
+
+const KUBERNETES_API_PORTS: Port[] = [
+  { protocol: "TCP", port: 443 },
+  { protocol: "TCP", port: 6443 },
+];
 
 const EDGE = "edge-proxy";
 
@@ -131,6 +141,7 @@ export function renderNetworkPolicies(input: NetworkPolicyInput): NamedNetworkPo
     const egress: EgressRule[] = edges
       .filter((e) => e.fromName === name)
       .map((e) => ({ to: [peerOf(e.to)], ports: e.ports }));
+    if (input.kubernetesApiClients?.includes(name)) egress.push({ ports: KUBERNETES_API_PORTS });
     if (ingress.length === 0 && egress.length === 0) continue;
     policies.push({
       name: `${name}-traffic`,

@@ -11,7 +11,10 @@
  * and, when `configFiles` is given, a ConfigMap `<name>-config` mounted read-only at its `mountPath`, whose
  * content feeds the `checksum/config` annotation so that a config change rolls the pods.
  *
- * Pass the Kubernetes provider once, on the platform component; children inherit it through `parent`.
+ * Ordering: `waitFor` (and the component's own `dependsOn`, which Pulumi would not pass on to children)
+ * become dependencies of the controller, so pods start only after their image load, migrations or
+ * config objects exist. Pass the Kubernetes provider once, on the platform component; children inherit it
+ * through `parent`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -176,7 +179,13 @@ export class HardenedWorkload extends pulumi.ComponentResource {
     }
     const controllerOpts = {
       ...child,
-      dependsOn: [this.configMap, this.service, ...(args.waitFor ?? [])].filter(isDefined),
+      // The component's own dependsOn would not reach its children; the pods are what must wait.
+      dependsOn: [
+        this.configMap,
+        this.service,
+        ...componentDependencies(opts),
+        ...(args.waitFor ?? []),
+      ].filter(isDefined),
     };
 
     switch (kind) {
@@ -272,6 +281,19 @@ export class HardenedWorkload extends pulumi.ComponentResource {
       autoscaler: this.autoscaler,
     });
   }
+}
+
+/** The resources in a component's `dependsOn`, given as one resource or a list of them. */
+function componentDependencies(opts: pulumi.ComponentResourceOptions | undefined): pulumi.Resource[] {
+  const dependsOn = opts?.dependsOn;
+  if (dependsOn === undefined) return [];
+  const list = Array.isArray(dependsOn) ? dependsOn : [dependsOn];
+  return list.map((item) => {
+    if (!pulumi.Resource.isInstance(item)) {
+      throw new Error("HardenedWorkload: dependsOn must list resources, not outputs or promises of them");
+    }
+    return item;
+  });
 }
 
 function isDefined<T>(value: T | undefined): value is T {

@@ -56,7 +56,7 @@ export async function runProgram(
   const config = stackConfig(stack, overrides);
   pulumi.runtime.setAllConfig(
     config,
-    Object.keys(config).filter((key) => key === "traderx:dbPassword"),
+    Object.keys(config).filter((key) => /Password$/.test(key)),
   );
   await pulumi.runtime.setMocks(
     {
