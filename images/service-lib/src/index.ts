@@ -10,3 +10,5 @@ export * from "./outbound.js";
 export * from "./service.js";
 export { Type, type Static } from "@fastify/type-provider-typebox";
 export * from "./streams.js";
+export * from "./decimal.js";
+export * from "./validation.js";
