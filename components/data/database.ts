@@ -63,6 +63,21 @@ export function backupPodShape(database: Workload): WorkloadShape {
 }
 
 /**
+ * The backup script: a custom-format `pg_dump` (connection from the PG* environment) written under a
+ * temporary name and renamed when complete, then all but the newest `kept` dumps removed.
+ */
+export function renderBackupScript(dir: string, kept: number): string {
+  return [
+    "set -eu",
+    `file="${dir}/traderx-$(date -u +%Y%m%dT%H%M%SZ).dump"`,
+    'pg_dump --format=custom --file="$file.partial"',
+    'mv "$file.partial" "$file"',
+    `ls -1t ${dir}/*.dump | tail -n +${kept + 1} | xargs -r rm --`,
+    'echo "backup written: $file"',
+  ].join("\n");
+}
+
+/**
  * A custom-format `pg_dump` of the whole database every night onto its own PVC, keeping the newest
  * `BACKUPS_KEPT`. Restore with `pg_restore --clean --if-exists -d traderx <file>`.
  */
@@ -72,14 +87,7 @@ export function renderBackupCronJobSpec(input: {
   instance: string;
   peers: PeerAddresses;
 }): CronJobSpec {
-  const script = [
-    "set -eu",
-    `file="${BACKUP_DIR}/traderx-$(date -u +%Y%m%dT%H%M%SZ).dump"`,
-    'pg_dump --format=custom --file="$file.partial"',
-    'mv "$file.partial" "$file"',
-    `ls -1t ${BACKUP_DIR}/*.dump | tail -n +${BACKUPS_KEPT + 1} | xargs -r rm --`,
-    'echo "backup written: $file"',
-  ].join("\n");
+  const script = renderBackupScript(BACKUP_DIR, BACKUPS_KEPT);
   const template = renderPodTemplate({
     workload: backupPodShape(input.database),
     image: input.image,
