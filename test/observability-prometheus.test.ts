@@ -431,6 +431,22 @@ describe("observability: blackbox exporter config", () => {
   });
 });
 
+/** The real Prometheus with the rendered flags, on loopback; resolves once it is ready. */
+async function startPrometheus(folder: TempFolder, configFile: string, port: number) {
+  const server = startProcess("prometheus", [
+    ...prometheusArgs({ workloads: [], configFile, storagePath: `${folder.dir}/data`, retention: "1h" }),
+    `--web.listen-address=127.0.0.1:${port}`,
+  ]);
+  const base = `http://127.0.0.1:${port}/prometheus`;
+  try {
+    await waitForHttp(`${base}/-/ready`, 20_000);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { base, output: server.output, stop: server.stop };
+}
+
 describe("observability: Prometheus self-monitoring series (real prometheus 2.42)", () => {
   it("exposes every series exporter-metrics.ts declares for Prometheus, and records the scrape series", async () => {
     const folder = await tempFolder("traderx-prometheus-run-");
@@ -445,14 +461,9 @@ describe("observability: Prometheus self-monitoring series (real prometheus 2.42
         },
       ],
     });
-    const configFile = await folder.write("prometheus.yml", config);
-    const server = startProcess("prometheus", [
-      ...prometheusArgs({ workloads: [], configFile, storagePath: `${folder.dir}/data`, retention: "1h" }),
-      `--web.listen-address=127.0.0.1:${port}`,
-    ]);
+    const server = await startPrometheus(folder, await folder.write("prometheus.yml", config), port);
     try {
-      const base = `http://127.0.0.1:${port}/prometheus`;
-      await waitForHttp(`${base}/-/ready`, 20_000);
+      const base = server.base;
       const own = await (await fetch(`${base}/metrics`)).text();
       const served = new Set(seriesInExposition(own));
       expect(exporterMetricSeries.prometheus.filter((s) => !served.has(s))).to.deep.equal([]);
@@ -498,13 +509,9 @@ describe("observability: Kubernetes-discovery relabelling on a real prometheus 2
     const discovered = await folder.write("endpointslices.json", JSON.stringify(endpointSlices));
     await folder.write("rules/traderx-alerts.yml", renderAlertRules());
     const configFile = await folder.write("prometheus.yml", withFileDiscovery(clusterConfig(), discovered));
-    const server = startProcess("prometheus", [
-      ...prometheusArgs({ workloads: [], configFile, storagePath: `${folder.dir}/data`, retention: "1h" }),
-      `--web.listen-address=127.0.0.1:${port}`,
-    ]);
+    const server = await startPrometheus(folder, configFile, port);
     try {
-      const base = `http://127.0.0.1:${port}/prometheus`;
-      await waitForHttp(`${base}/-/ready`, 20_000);
+      const base = server.base;
       type Target = { scrapePool: string; labels: Record<string, string> };
       let active: Target[] = [];
       const expected = deployed.filter((w) => w.metrics).length;

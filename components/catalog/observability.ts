@@ -56,6 +56,25 @@ function httpProbes(
   };
 }
 
+/** Fields every stack workload shares, unless it says otherwise. */
+function stackWorkload(
+  fields: Pick<Workload, "name" | "description" | "image" | "ports" | "probes" | "resources" | "runAsUser"> &
+    Partial<Workload>,
+): Workload {
+  return {
+    tier: "observability",
+    kind: "Deployment",
+    env: () => ({}),
+    calls: [],
+    edgeRoutes: [],
+    probeTargets: [],
+    readinessChecks: [],
+    terminationGracePeriodSeconds: GRACE_SECONDS,
+    optional: "observability",
+    ...fields,
+  };
+}
+
 /** Every workload the blackbox exporter sends probes to: those with probe targets, and the edge. */
 function probedWorkloads(workloads: readonly Workload[]): string[] {
   return workloads.filter((w) => w.probeTargets.length > 0 || w.name === "edge-proxy").map((w) => w.name);
@@ -66,9 +85,8 @@ function scrapedWorkloads(workloads: readonly Workload[]): string[] {
   return workloads.filter((w) => w.metrics).map((w) => w.name);
 }
 
-const prometheus: Workload = {
+const prometheus = stackWorkload({
   name: "prometheus",
-  tier: "observability",
   description:
     "Prometheus under /prometheus: scrapes the catalog through Kubernetes discovery; TSDB on a PVC.",
   image: { kind: "pinned", ref: "prom/prometheus:v3.7.3" },
@@ -76,7 +94,6 @@ const prometheus: Workload = {
   // surging rollout would never finish. The StatefulSet replaces the pod in place and keeps its PVC.
   kind: "StatefulSet",
   ports: [{ name: "http", port: 9090 }],
-  env: () => ({}),
   // WAL replay after a restart can take a while: the startup probe allows two minutes.
   probes: httpProbes("http", "/prometheus/-/ready", "/prometheus/-/healthy", { failureThreshold: 40 }),
   resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "768Mi" } },
@@ -90,19 +107,15 @@ const prometheus: Workload = {
     "postgres-exporter",
   ],
   edgeRoutes: [{ path: "/prometheus/", port: "http", upstreamPath: "keep", headers: "host" }],
-  probeTargets: [],
   readinessChecks: [check("prometheus", "/prometheus/-/ready")],
   runAsUser: NOBODY_UID,
   terminationGracePeriodSeconds: 60,
-  optional: "observability",
-};
+});
 
-const grafana: Workload = {
+const grafana = stackWorkload({
   name: "grafana",
-  tier: "observability",
   description: "Grafana under /grafana/ with provisioned datasources and the TraderX dashboards.",
   image: { kind: "pinned", ref: "grafana/grafana:12.2.1" },
-  kind: "Deployment",
   ports: [{ name: "http", port: 3000 }],
   env: (peers) => ({
     GF_SERVER_ROOT_URL: "%(protocol)s://%(domain)s/grafana/",
@@ -125,24 +138,18 @@ const grafana: Workload = {
   edgeRoutes: [
     { path: "/grafana/", port: "http", upstreamPath: "keep", headers: "host", forwardedPrefix: "/grafana" },
   ],
-  probeTargets: [],
   readinessChecks: [check("grafana", "/grafana/api/health")],
   runAsUser: GRAFANA_UID,
-  terminationGracePeriodSeconds: GRACE_SECONDS,
-  optional: "observability",
-};
+});
 
-const loki: Workload = {
+const loki = stackWorkload({
   name: "loki",
-  tier: "observability",
   description: "Loki 3 single binary: TSDB schema v13, OTLP log ingestion on /otlp, filesystem storage.",
   image: { kind: "pinned", ref: "grafana/loki:3.5.8" },
-  kind: "Deployment",
   ports: [
     { name: "http", port: 3100 },
     { name: "grpc", port: 9096 },
   ],
-  env: () => ({}),
   // /ready answers 503 until the ingester has joined its ring (about 15 s after start).
   probes: {
     ...httpProbes("http", "/ready", "/ready", { failureThreshold: 40 }),
@@ -150,128 +157,92 @@ const loki: Workload = {
   },
   resources: { requests: { cpu: "100m", memory: "192Mi" }, limits: { cpu: "1", memory: "512Mi" } },
   metrics: { path: "/metrics", port: "http", job: "loki" },
-  calls: [],
-  edgeRoutes: [],
   probeTargets: [{ port: "http", path: "/ready" }],
-  readinessChecks: [],
   runAsUser: GRAFANA_LABS_UID,
-  terminationGracePeriodSeconds: GRACE_SECONDS,
-  optional: "observability",
-};
+});
 
-const tempo: Workload = {
+const tempo = stackWorkload({
   name: "tempo",
-  tier: "observability",
   description: "Tempo single binary: OTLP in on 4317/4318, service graphs written to Prometheus.",
   image: { kind: "pinned", ref: "grafana/tempo:2.8.2" },
-  kind: "Deployment",
   ports: [
     { name: "http", port: 3200 },
     { name: "otlp-grpc", port: 4317 },
     { name: "otlp-http", port: 4318 },
   ],
-  env: () => ({}),
   probes: httpProbes("http", "/ready", "/ready", { failureThreshold: 40 }),
   resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "384Mi" } },
   metrics: { path: "/metrics", port: "http", job: "tempo" },
   // The metrics generator remote-writes service-graph series to Prometheus.
   calls: ["prometheus"],
-  edgeRoutes: [],
   probeTargets: [{ port: "http", path: "/ready" }],
-  readinessChecks: [],
   runAsUser: GRAFANA_LABS_UID,
-  terminationGracePeriodSeconds: GRACE_SECONDS,
-  optional: "observability",
-};
+});
 
 /** Ports both collector workloads expose: the health-check extension and their own telemetry. */
 const collectorHealthPort = { name: "health", port: 13133 };
 const collectorTelemetryPort = { name: "metrics", port: 8888 };
 
-const otelCollector: Workload = {
+const otelCollector = stackWorkload({
   name: "otel-collector",
-  tier: "observability",
   description:
     "OpenTelemetry collector gateway: OTLP in; traces to Tempo, metrics to Prometheus, logs to Loki.",
   image: { kind: "pinned", ref: "otel/opentelemetry-collector-contrib:0.139.0" },
-  kind: "Deployment",
   ports: [
     { name: "otlp-grpc", port: 4317 },
     { name: "otlp-http", port: 4318 },
     collectorTelemetryPort,
     collectorHealthPort,
   ],
-  env: () => ({}),
   probes: httpProbes("health", "/", "/", { failureThreshold: 20 }),
   resources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
   metrics: { path: "/metrics", port: "metrics", job: "otel-collector" },
   calls: ["tempo", "loki", "prometheus"],
-  edgeRoutes: [],
   probeTargets: [{ port: "health", path: "/" }],
-  readinessChecks: [],
   runAsUser: GRAFANA_LABS_UID,
-  terminationGracePeriodSeconds: GRACE_SECONDS,
-  optional: "observability",
-};
+});
 
 /**
  * The node log agent: a collector DaemonSet whose filelog receiver tails `/var/log/pods` and pushes to
  * Loki over OTLP. Its hostPath puts it in the separate observability namespace (Pod Security `privileged`);
  * the app namespace stays `restricted`. Nothing calls it; its ports serve its probes and Prometheus.
  */
-const otelLogAgent: Workload = {
+const otelLogAgent = stackWorkload({
   name: "otel-log-agent",
-  tier: "observability",
   description:
     "Collector DaemonSet tailing /var/log/pods into Loki with the contract's compose_project/service labels.",
   image: { kind: "pinned", ref: "otel/opentelemetry-collector-contrib:0.139.0" },
   kind: "DaemonSet",
   ports: [collectorTelemetryPort, collectorHealthPort],
-  env: () => ({}),
   probes: httpProbes("health", "/", "/", { failureThreshold: 20 }),
   resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { cpu: "250m", memory: "192Mi" } },
   calls: ["loki"],
-  edgeRoutes: [],
-  probeTargets: [],
-  readinessChecks: [],
   runAsUser: GRAFANA_LABS_UID,
-  terminationGracePeriodSeconds: GRACE_SECONDS,
-  optional: "observability",
   nodeLogs: true,
-};
+});
 
-const blackboxExporter: Workload = {
+const blackboxExporter = stackWorkload({
   name: "blackbox-exporter",
-  tier: "observability",
   description: "Blackbox exporter: the http_2xx module behind job traderx-http-probe.",
   image: { kind: "pinned", ref: "prom/blackbox-exporter:v0.27.0" },
-  kind: "Deployment",
   ports: [{ name: "http", port: 9115 }],
-  env: () => ({}),
   probes: httpProbes("http", "/-/healthy", "/-/healthy"),
   resources: { requests: { cpu: "10m", memory: "24Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
   metrics: { path: "/metrics", port: "http", job: "blackbox-exporter" },
   calls: [...probedWorkloads(traderxWorkloads), "loki", "tempo", "otel-collector"],
-  edgeRoutes: [],
-  probeTargets: [],
-  readinessChecks: [],
   runAsUser: NOBODY_UID,
-  terminationGracePeriodSeconds: GRACE_SECONDS,
-  optional: "observability",
-};
+});
 
 /**
  * Database health and connection saturation come from a postgres exporter rather than from the services'
  * pool metrics: it sees every connection (services, migrations, backups, psql sessions) and
  * `max_connections`, which no single service knows. It connects as its own read-only role.
  */
-const postgresExporter: Workload = {
+const postgresExporter = stackWorkload({
   name: "postgres-exporter",
-  tier: "observability",
   description:
     "PostgreSQL exporter: pg_up, connections per state and max_connections for the database dashboard.",
   image: { kind: "pinned", ref: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1" },
-  kind: "Deployment",
   ports: [{ name: "http", port: 9187 }],
   env: (peers) => ({
     DATA_SOURCE_URI: `${peers.host("database")}:${peers.port("database", "postgres")}/traderx?sslmode=disable`,
@@ -286,13 +257,8 @@ const postgresExporter: Workload = {
   resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "96Mi" } },
   metrics: { path: "/metrics", port: "http", job: "traderx-database" },
   calls: ["database"],
-  edgeRoutes: [],
-  probeTargets: [],
-  readinessChecks: [],
   runAsUser: NOBODY_UID,
-  terminationGracePeriodSeconds: GRACE_SECONDS,
-  optional: "observability",
-};
+});
 
 /** The stack, in rollout order: stores first, then the collectors and probes, Prometheus and Grafana last. */
 export const observabilityWorkloads: Workload[] = [
