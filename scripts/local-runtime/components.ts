@@ -3,8 +3,8 @@
  * it is ready. Addresses, env, edge routes, scrape jobs and probes all come from the catalog and the shared
  * renderers, with `loopbackPeerAddresses` in place of Service names.
  */
-import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { resolve } from "node:path";
 import {
@@ -25,7 +25,7 @@ import {
   renderPrometheusConfig,
 } from "../../components/observability/prometheus-config";
 import { LocalSettings, REPO_ROOT, paths } from "./layout";
-import { LaunchSpec } from "./launcher";
+import { LaunchSpec, processAlive } from "./launcher";
 import { LocalRecipe, localRecipeOf, localWorkloads, workloadsWithoutLocalBuild } from "./plan";
 
 /** A Debian package the local runtime needs, and the executable that proves it is installed. */
@@ -92,6 +92,8 @@ export function missingSystemPackages(
 export type ReadyCheck =
   | { kind: "http"; url: string }
   | { kind: "tcp"; port: number }
+  /** A program that exits 0 once the component accepts work (pg_isready). */
+  | { kind: "command"; command: string; args: string[] }
   /** Run-to-completion: ready means exited with status 0. */
   | { kind: "exit" };
 
@@ -237,6 +239,17 @@ function psql(settings: LocalSettings, bin: string, sql: string): string {
   ).trim();
 }
 
+/**
+ * After a SIGKILL the lock file names a postmaster that is gone. PostgreSQL tests the pid with kill(0),
+ * which a zombie passes when nothing reaps the killed process, so a dead pid's lock file is removed here.
+ */
+function removeStalePostmasterPid(dataDir: string): void {
+  const lockFile = `${dataDir}/postmaster.pid`;
+  if (!existsSync(lockFile)) return;
+  const pid = Number(readFileSync(lockFile, "utf8").split("\n")[0]);
+  if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) rmSync(lockFile);
+}
+
 function postgres(system: Omit<LocalSystem, "components">, workload: Workload): LocalComponent {
   const { settings } = system;
   const bin = postgresBinDir()!;
@@ -263,10 +276,12 @@ function postgres(system: Omit<LocalSystem, "components">, workload: Workload): 
       ],
       {},
     ),
-    ready: { kind: "tcp", port },
+    // The port opens before connections are accepted; pg_isready tells the two apart.
+    ready: { kind: "command", command: `${bin}/pg_isready`, args: ["-h", "127.0.0.1", "-p", String(port)] },
     url: `postgresql://127.0.0.1:${port}/traderx`,
     prepare() {
       ownedDir(socketDir, settings);
+      removeStalePostmasterPid(dataDir);
       if (existsSync(`${dataDir}/PG_VERSION`)) return;
       ownedDir(dataDir, settings);
       const pwfile = writeConfig(settings, "postgres-owner-password", `${settings.ownerPassword}\n`);
@@ -457,6 +472,11 @@ export async function checkReady(check: ReadyCheck): Promise<boolean> {
     } catch {
       return false;
     }
+  }
+  if (check.kind === "command") {
+    return new Promise((resolvePromise) => {
+      execFile(check.command, check.args, { timeout: 5000 }, (error) => resolvePromise(!error));
+    });
   }
   if (check.kind === "tcp") {
     return new Promise((resolvePromise) => {

@@ -46,6 +46,8 @@ export interface Launcher {
   signal(record: ComponentRecord, signal: NodeJS.Signals): void;
   /** Sends `signal`; resolves once the component is gone, or after `graceMs` with a SIGKILL. */
   stop(record: ComponentRecord, signal: NodeJS.Signals, graceMs: number): Promise<void>;
+  /** Runs a run-to-completion component (a Job) in the foreground; resolves with its exit status. */
+  runToCompletion(spec: LaunchSpec, timeoutMs: number): Promise<number | string>;
 }
 
 /** True while the process exists and is not a zombie waiting to be reaped. */
@@ -119,6 +121,25 @@ export const processLauncher: Launcher = {
       signalGroup(record.pid, "SIGKILL");
       while (processAlive(record.pid)) await sleep(20);
     }
+  },
+  runToCompletion(spec, timeoutMs) {
+    return new Promise((resolve) => {
+      const log = openSync(spec.logFile, "a");
+      const child = spawn(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env,
+        stdio: ["ignore", log, log],
+        uid: spec.user?.uid,
+        gid: spec.user?.gid,
+      });
+      closeSync(log);
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      child.on("error", (error) => resolve(error.message));
+      child.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        resolve(code ?? `killed by ${signal}`);
+      });
+    });
   },
 };
 

@@ -4,23 +4,13 @@
  * the observability processes; each phase waits for its components' readiness checks. The end is the
  * readiness gate through the edge, then the URLs, or the component that failed with the tail of its log.
  */
-import { spawn } from "node:child_process";
-import {
-  chownSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { containerPortOf } from "../../components/catalog";
 import { readinessTargets, runReadinessGate, GateTiming } from "../readiness/gate";
 import { LocalComponent, LocalSystem, checkReady, localSystem } from "./components";
 import { LocalSettings, localSettings, paths } from "./layout";
-import { ComponentRecord, LaunchSpec, Launcher, launcherOf, processLauncher } from "./launcher";
+import { ComponentRecord, Launcher, launcherOf, processLauncher } from "./launcher";
 
 export interface RuntimeState {
   root: string;
@@ -95,27 +85,6 @@ export class ComponentFailure extends Error {
   ) {
     super(`${component}: ${reason}`);
   }
-}
-
-/** Runs a Job's process to completion in the foreground and resolves with its exit status. */
-function runToCompletion(spec: LaunchSpec, timeoutMs: number): Promise<number | string> {
-  return new Promise((resolvePromise) => {
-    const log = openSync(spec.logFile, "a");
-    const child = spawn(spec.command, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      stdio: ["ignore", log, log],
-      uid: spec.user?.uid,
-      gid: spec.user?.gid,
-    });
-    closeSync(log);
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", (error) => resolvePromise(error.message));
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise(code ?? `killed by ${signal}`);
-    });
-  });
 }
 
 export interface RuntimeOptions {
@@ -201,7 +170,8 @@ export class LocalRuntime {
     }
     writeFileSync(component.spec.logFile, `--- started ${new Date().toISOString()}\n`, { flag: "a" });
     if (component.ready.kind === "exit") {
-      const status = await runToCompletion(component.spec, this.settings.startTimeoutMs);
+      const launcher = this.launcherFor(component);
+      const status = await launcher.runToCompletion(component.spec, this.settings.startTimeoutMs);
       if (status !== 0) throw new ComponentFailure(name, `exited with ${status}`, component.spec.logFile);
       this.log(`  done   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       return;
@@ -225,7 +195,15 @@ export class LocalRuntime {
       await sleep(200);
     }
     this.readyAfterMs.set(name, Date.now() - spawned);
-    component.afterReady?.();
+    try {
+      component.afterReady?.();
+    } catch (error) {
+      throw new ComponentFailure(
+        name,
+        `set-up after start failed: ${(error as Error).message}`,
+        record.logFile,
+      );
+    }
     this.log(`  ready  ${name} (${((Date.now() - started) / 1000).toFixed(1)} s, pid ${record.pid})`);
   }
 
