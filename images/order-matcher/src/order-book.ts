@@ -254,7 +254,12 @@ export class OrderBook {
     this.dueForScheduledTick.add(order);
   }
 
-  /** Lets ticks consider the order again after a settled fill. */
+  /** Keeps ticks away from an open order while the caller changes it (a cancel being stored). */
+  hold(order: Order): void {
+    this.inFlight.add(order);
+  }
+
+  /** Lets ticks consider the order again after a settled fill or a `hold`. */
   release(order: Order): void {
     this.inFlight.delete(order);
   }

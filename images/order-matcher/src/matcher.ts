@@ -1,0 +1,225 @@
+/**
+ * The order matcher around the book (contract 4.3): storage, trade submission, events and metrics.
+ *
+ * Ticks run synchronously over the book and only start fills; each fill then submits its trade, applies
+ * the outcome, stores and publishes it on its own, so a slow trade-service delays only the orders it is
+ * filling. Operations on one order are serialised: a cancel or force-fill waits for the fill in flight on
+ * that order, and ticks skip an order while anything is in flight on it.
+ */
+import type { Logger } from "@traderx/service-lib";
+import type { MatcherMetrics } from "./metrics.js";
+import { OrderBook, type FillIntent } from "./order-book.js";
+import { newOrder, type Order, type OrderRequest, type Side } from "./orders.js";
+import type { OrderStore } from "./store.js";
+
+export interface TradeTicket {
+  security: string;
+  quantity: number;
+  accountId: number;
+  side: Side;
+}
+
+export interface MatcherDependencies {
+  book: OrderBook;
+  store: OrderStore;
+  metrics: MatcherMetrics;
+  logger: Logger;
+  /** Submits a market trade; true when trade-service answered 2xx. */
+  submitTrade(ticket: TradeTicket): Promise<boolean>;
+  /** Publishes an order event on its account's subject and on `/orders`. */
+  publish(order: Order): void;
+  now?: () => number;
+}
+
+export class OrderMatcher {
+  private readonly book: OrderBook;
+  private readonly now: () => number;
+  /** Work in flight per order id; a later operation on the same order waits for it. */
+  private readonly busy = new Map<string, Promise<unknown>>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Epoch ms of the last scheduled tick. */
+  lastTickAt: number | null = null;
+
+  constructor(private readonly deps: MatcherDependencies) {
+    this.book = deps.book;
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Starts the scheduled tick: every `tickMs` after the previous one (fixed delay). */
+  startTicking(tickMs: number): void {
+    const tick = () => {
+      this.scheduledTick();
+      if (!this.stopped) this.timer = setTimeout(tick, tickMs);
+    };
+    this.timer = setTimeout(tick, tickMs);
+  }
+
+  /** Stops ticking and waits for the fills and writes in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.all(this.busy.values());
+  }
+
+  onPriceTick(security: string, price: number): void {
+    this.runPass(this.book.onPrice(security, price));
+  }
+
+  scheduledTick(): void {
+    this.deps.metrics.ticks.inc();
+    this.lastTickAt = this.now();
+    this.runPass(this.book.onScheduledTick());
+  }
+
+  marketPrice(security: string): number | null {
+    return this.book.marketPrice(security);
+  }
+
+  /** Stores and publishes a new order; it fills only on a later tick. */
+  async create(request: OrderRequest): Promise<Order> {
+    const order = newOrder(this.book.nextOrderId(), request, this.now());
+    await this.track(order.orderId, this.deps.store.insert(order));
+    this.book.add(order);
+    this.deps.metrics.events.inc({ event: "create" });
+    this.publish(order);
+    return order;
+  }
+
+  /**
+   * Cancels an open order; a terminal one is returned unchanged. Either way the order is published.
+   * Undefined when no such order exists.
+   */
+  async cancel(orderId: string): Promise<Order | undefined> {
+    await this.whenIdle(orderId);
+    const open = this.book.get(orderId);
+    if (!open) return this.republishStored(orderId);
+    this.book.hold(open);
+    const canceledAt = this.now();
+    const stored = (async () => {
+      try {
+        await this.deps.store.update({
+          ...open,
+          status: "CANCELED",
+          remainingQuantity: 0,
+          updatedAt: canceledAt,
+        });
+        this.book.cancel(open, canceledAt);
+      } finally {
+        this.book.release(open);
+      }
+    })();
+    await this.track(orderId, stored);
+    this.deps.metrics.events.inc({ event: "cancel" });
+    this.publish(open);
+    return open;
+  }
+
+  /**
+   * Fills everything an open order has left through one trade. `filled` is false when trade-service
+   * refused it (the order is then unchanged and not published). A terminal order is returned unchanged
+   * and published.
+   */
+  async forceFill(orderId: string): Promise<{ order: Order; filled: boolean } | undefined> {
+    await this.whenIdle(orderId);
+    const open = this.book.get(orderId);
+    if (!open) {
+      const stored = await this.republishStored(orderId);
+      return stored && { order: stored, filled: true };
+    }
+    const intent = this.book.beginForceFill(open)!;
+    const filled = await this.track(orderId, this.fill(intent));
+    return { order: open, filled };
+  }
+
+  private async republishStored(orderId: string): Promise<Order | undefined> {
+    const stored = await this.deps.store.find(orderId);
+    if (stored) this.publish(stored);
+    return stored;
+  }
+
+  /** Runs the fills a trigger started and times the whole pass. */
+  private runPass(intents: FillIntent[]): void {
+    const started = performance.now();
+    const fills = intents.map((intent) => this.track(intent.order.orderId, this.fill(intent)));
+    void Promise.all(fills).then(() =>
+      this.deps.metrics.matchLatency.observe((performance.now() - started) / 1000),
+    );
+  }
+
+  /** Submits the trade of a fill, then applies, stores and publishes the outcome. Never rejects. */
+  private async fill(intent: FillIntent): Promise<boolean> {
+    const { order } = intent;
+    const { metrics, logger } = this.deps;
+    if (intent.kind === "auto") metrics.autoFillAttempts.inc();
+    let accepted = false;
+    try {
+      accepted = await this.deps.submitTrade({
+        security: order.security,
+        quantity: intent.quantity,
+        accountId: order.accountId,
+        side: order.side,
+      });
+    } catch (error) {
+      logger.warn({ err: error, orderId: order.orderId }, "trade submission failed");
+    }
+    try {
+      this.book.settle(intent, accepted, this.now());
+      if (!accepted) {
+        metrics.events.inc({ event: "reject" });
+        metrics.tradeSubmitFailures.inc();
+        // A failed auto-fill bumps updatedAt; a failed force-fill changes nothing.
+        if (intent.kind === "auto") await this.store(order);
+        return false;
+      }
+      if (intent.kind === "auto") metrics.autoFillSuccess.inc();
+      const event =
+        intent.kind === "force" ? "force_fill" : order.status === "FILLED" ? "fill" : "partial_fill";
+      metrics.events.inc({ event });
+      await this.store(order);
+      this.publish(order);
+      return true;
+    } finally {
+      this.book.release(order);
+    }
+  }
+
+  /** Stores a fill's outcome. The trade is booked already, so a failed write is logged, not undone. */
+  private async store(order: Order): Promise<void> {
+    try {
+      await this.deps.store.update(order);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, orderId: order.orderId },
+        "could not store the order after a fill",
+      );
+    }
+  }
+
+  private publish(order: Order): void {
+    try {
+      this.deps.publish(order);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, orderId: order.orderId }, "order event not published");
+    }
+  }
+
+  private track<T>(orderId: string, work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.busy.set(orderId, settled);
+    void settled.then(() => {
+      if (this.busy.get(orderId) === settled) this.busy.delete(orderId);
+    });
+    return work;
+  }
+
+  private async whenIdle(orderId: string): Promise<void> {
+    for (let pending = this.busy.get(orderId); pending; pending = this.busy.get(orderId)) {
+      await pending;
+      if (this.busy.get(orderId) === pending) this.busy.delete(orderId);
+    }
+  }
+}
