@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { BASE_IMAGE_ARG, ImageBuild } from "../../components/catalog";
+import { BASE_IMAGE_ARG, ImageBuild, Workload } from "../../components/catalog";
+import { imageRepository } from "../../components/images/image-tag";
 import { CheckName } from "./container-checks";
 import { baseImageProblems } from "./dockerfile-base";
 import { docker } from "./docker-engine";
@@ -38,6 +39,14 @@ export function dockerBuildArgs(
     tag,
     resolve(repoRoot, build.context),
   ];
+}
+
+/**
+ * Tag of a workload's image built on the stand-in base; kept apart from the program's content tags,
+ * whose images have the real base. The local runtime's container mode runs these.
+ */
+export function standInImageTag(workload: Workload): string {
+  return `${imageRepository(workload)}:stand-in`;
 }
 
 export class BuildFailure extends Error {}

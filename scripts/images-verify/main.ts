@@ -6,23 +6,18 @@
  * Options: `--cold` builds the first pass without the layer cache (cold build figures);
  * `--only a,b` verifies only the named workloads.
  */
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { IMAGES_DIR, Workload, builtWorkloads, catalog, imageBuildOf } from "../../components/catalog";
+import { builtWorkloads, catalog, imageBuildOf } from "../../components/catalog";
+import { imageSourceState } from "../../components/images/image-tag";
 import { ensureDockerEngine } from "./docker-engine";
-import { inspectImage } from "./image-build";
+import { inspectImage, standInImageTag } from "./image-build";
 import { anyFailure, renderReport } from "./report";
 import { ensureStandInBase } from "./stand-in-base";
 import { ImageTarget, verifyImages } from "./verify";
 
 const REPO_ROOT = resolve(__dirname, "../..");
 const PUBLIC_ORIGIN = "http://localhost:8080";
-
-/** Tag of a workload's image built on the stand-in base; the container mode of the local runtime runs it. */
-export function standInImageTag(workload: Workload): string {
-  return `traderx/${workload.name}:stand-in`;
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -43,10 +38,14 @@ async function main(): Promise<number> {
   const targets: ImageTarget[] = [];
   for (const workload of selected) {
     const build = imageBuildOf(workload);
-    const folder = join(IMAGES_DIR, workload.image.kind === "built" ? workload.image.folder : "");
-    if (!existsSync(join(REPO_ROOT, folder)))
-      skipped.push({ name: workload.name, reason: `${folder} missing` });
-    else targets.push({ workload, build, tag: standInImageTag(workload) });
+    if (imageSourceState(workload, REPO_ROOT).buildable) {
+      targets.push({ workload, build, tag: standInImageTag(workload) });
+    } else {
+      skipped.push({
+        name: workload.name,
+        reason: `${build.context}/${build.args.SERVICE} has no sources yet`,
+      });
+    }
   }
 
   await ensureDockerEngine();
