@@ -4,7 +4,6 @@
  * naming only series that some deployed workload exposes (derived from code, see metric-vocabulary.ts),
  * and every LogQL stream selector using the labels the log pipelines set.
  */
-import { parser } from "@prometheus-io/lezer-promql";
 import { expect } from "chai";
 import { parse, stringify } from "yaml";
 import { catalog, clusterPeerAddresses, selectWorkloads } from "../components/catalog";
@@ -17,7 +16,7 @@ import {
   renderDatasources,
 } from "../components/observability/grafana/provisioning";
 import { LOG_STREAM_LABELS } from "../components/observability/loki-config";
-import { exposedSeries } from "./fixtures/observability/metric-vocabulary";
+import { exposedSeries, metricNames } from "./fixtures/observability/metric-vocabulary";
 import { runTool, tempFolder } from "./fixtures/observability/tools";
 
 interface Expression {
@@ -48,23 +47,6 @@ function expressions(dashboards: readonly Dashboard[]): Expression[] {
 /** Grafana variables replaced by values PromQL and LogQL parsers accept. */
 function withVariablesResolved(expr: string): string {
   return expr.replace(/\$service/g, ".+");
-}
-
-/** Metric names a PromQL expression selects, from the official PromQL grammar. */
-function metricNames(expr: string): { names: string[]; errors: string[] } {
-  const names: string[] = [];
-  const errors: string[] = [];
-  parser.parse(expr).iterate({
-    enter: (node) => {
-      if (node.type.isError)
-        errors.push(`syntax error at ${node.from}: "${expr.slice(node.from, node.from + 20)}"`);
-      if (node.name === "VectorSelector") {
-        const identifier = node.node.getChild("Identifier");
-        if (identifier) names.push(expr.slice(identifier.from, identifier.to));
-      }
-    },
-  });
-  return { names, errors };
 }
 
 describe("observability: Grafana datasources", () => {

@@ -24,7 +24,7 @@ import {
   renderPrometheusConfig,
 } from "../components/observability/prometheus-config";
 import { exporterMetricSeries, SCRAPE_SERIES } from "../components/observability/exporter-metrics";
-import { seriesInExposition } from "./fixtures/observability/metric-vocabulary";
+import { exposedSeries, metricNames, seriesInExposition } from "./fixtures/observability/metric-vocabulary";
 import { freePort } from "./support/http";
 import { runTool, startProcess, tempFolder, TempFolder, waitForHttp } from "./fixtures/observability/tools";
 
@@ -281,6 +281,19 @@ describe("observability: alert rules", () => {
     const result = await runTool("promtool", ["check", "rules", path]);
     expect(result.ok, result.output).to.equal(true);
     expect(result.output).to.match(/SUCCESS: 3 rules found/);
+  });
+
+  it("name only series that a deployed workload or exporter exposes", async () => {
+    const exposed = await exposedSeries(deployed);
+    const rules = parse(renderAlertRules()) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    for (const rule of rules.groups.flatMap((g) => g.rules)) {
+      const { names, errors } = metricNames(rule.expr);
+      expect(errors, rule.alert).to.deep.equal([]);
+      expect(
+        names.filter((n) => !exposed.has(n)),
+        rule.alert,
+      ).to.deep.equal([]);
+    }
   });
 
   it("fire on a down target, a failing probe and a 5xx burst, and stay quiet on healthy series", async () => {
