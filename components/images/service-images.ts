@@ -6,9 +6,9 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import { Workload, imageBuildOf } from "../catalog";
+import { Workload, builtWorkloads, imageBuildOf } from "../catalog";
 import { LocalCluster } from "../cluster/local-cluster";
-import { imageRepository, imageSourceState } from "./image-tag";
+import { imageRepository, imageSourceStates } from "./image-tag";
 
 export interface ServiceImagesArgs {
   /** The selected workloads; pinned ones are skipped. */
@@ -31,10 +31,11 @@ export class ServiceImages extends pulumi.ComponentResource {
 
   constructor(name: string, args: ServiceImagesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("traderx:images:ServiceImages", name, {}, opts);
-    for (const workload of args.workloads) {
-      if (workload.image.kind !== "built") continue;
+    const built = builtWorkloads(args.workloads);
+    const sources = imageSourceStates(built, args.repoRoot);
+    for (const workload of built) {
       const build = imageBuildOf(workload);
-      const source = imageSourceState(workload, args.repoRoot);
+      const source = sources.get(workload.name)!;
       const ref = `${imageRepository(workload)}:${source.tag}`;
       if (!source.buildable) {
         pulumi.log.warn(
