@@ -19,7 +19,8 @@ function brandingAssetsPlugin(): Plugin {
 export default defineConfig({
   plugins: [react(), brandingAssetsPlugin()],
   // Tests use @traderx/service-lib's TypeScript sources (its `source` export), so no build is needed first.
-  ssr: { resolve: { conditions: ["source", ...defaultServerConditions] } },
+  // "module" is left out: it picks @opentelemetry/api's bundler-only ESM build, which Node cannot load.
+  ssr: { resolve: { conditions: ["source", ...defaultServerConditions.filter((c) => c !== "module")] } },
   build: { outDir: "dist/client", emptyOutDir: true, assetsDir: "assets/app" },
   test: {
     environment: "happy-dom",

@@ -1,0 +1,41 @@
+/**
+ * The interactive viewer page: `viewer.html?service=<id>` looks the service up in catalog.json and hands
+ * its live document to Swagger UI (served from ./vendor/swagger-ui/, never a CDN).
+ */
+
+interface CatalogService {
+  id: string;
+  name: string;
+  specUrl: string;
+}
+
+declare global {
+  interface Window {
+    SwaggerUIBundle?: (options: Record<string, unknown>) => unknown;
+  }
+}
+
+export function findService(services: readonly CatalogService[], search: string): CatalogService | undefined {
+  const id = new URLSearchParams(search).get("service");
+  return services.find((service) => service.id === id);
+}
+
+async function showViewer(): Promise<void> {
+  const title = document.getElementById("service-title")!;
+  const catalog = (await (await fetch("catalog.json")).json()) as { services: CatalogService[] };
+  const service = findService(catalog.services, window.location.search);
+  if (!service) {
+    title.textContent = "Unknown service: choose one on the index page.";
+    return;
+  }
+  title.textContent = `${service.id} — ${service.specUrl}`;
+  document.title = `${service.id} · TraderX API Explorer`;
+  window.SwaggerUIBundle!({
+    url: service.specUrl,
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    tryItOutEnabled: true,
+  });
+}
+
+if (typeof document !== "undefined" && document.getElementById("swagger-ui")) void showViewer();
