@@ -44,7 +44,12 @@ const stages: Stage[] = [
         if (report.lost.length > 0) console.log(`  lost quantities: ${report.lost.join(", ")}`);
         if (report.duplicated.length > 0)
           console.log(`  duplicated quantities: ${report.duplicated.join(", ")}`);
+        for (const name of report.exited) {
+          const log = runtime.record(name)?.logFile;
+          if (log) console.log(`--- ${name} exited; last lines of ${log}\n${tailOf(log, 15)}\n---`);
+        }
         ok &&= report.accepted > 0 && report.lost.length === 0 && report.duplicated.length === 0;
+        ok &&= report.exited.length === 0;
       }
       return ok;
     },

@@ -5,6 +5,7 @@
  */
 import { Client } from "pg";
 import { DATABASE_NAME, DATABASE_OWNER_ROLE, containerPortOf } from "../../components/catalog";
+import { launcherOf } from "../local-runtime/launcher";
 import { LocalRuntime } from "../local-runtime/runtime";
 import { createAccount, tradeBurst } from "./load";
 
@@ -21,6 +22,8 @@ export interface CrashReport {
   duplicated: number[];
   /** Refused trades that were booked anyway (the client saw an error, the trade still happened). */
   bookedDespiteRefusal: number[];
+  /** Other components that were no longer running at the end: collateral crashes. */
+  exited: string[];
   restartMs: number;
 }
 
@@ -84,6 +87,7 @@ export async function crashDuringBurst(
     lost: accepted.filter((q) => !booked.has(q)).sort((a, b) => a - b),
     duplicated: [...booked].filter(([, copies]) => copies > 1).map(([q]) => q),
     bookedDespiteRefusal: refused.filter((r) => booked.has(r.quantity)).map((r) => r.quantity),
+    exited: runtime.state.components.filter((r) => !launcherOf(r).isRunning(r)).map((r) => r.name),
     restartMs,
   };
 }
@@ -93,6 +97,7 @@ export function describeCrash(report: CrashReport): string {
     `SIGKILL ${report.victim}: ${report.submitted} trades submitted, ${report.accepted} accepted, ` +
     `${report.refused} refused; restarted in ${(report.restartMs / 1000).toFixed(1)} s; ` +
     `lost ${report.lost.length}, duplicated ${report.duplicated.length}, ` +
-    `booked despite refusal ${report.bookedDespiteRefusal.length}`
+    `booked despite refusal ${report.bookedDespiteRefusal.length}` +
+    (report.exited.length > 0 ? `; exited meanwhile: ${report.exited.join(", ")}` : "")
   );
 }

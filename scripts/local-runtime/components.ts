@@ -240,14 +240,16 @@ function psql(settings: LocalSettings, bin: string, sql: string): string {
 }
 
 /**
- * After a SIGKILL the lock file names a postmaster that is gone. PostgreSQL tests the pid with kill(0),
- * which a zombie passes when nothing reaps the killed process, so a dead pid's lock file is removed here.
+ * After a SIGKILL the lock files (data folder and socket) name a postmaster that is gone. PostgreSQL tests
+ * the pid with kill(0), which a zombie passes when nothing reaps the killed process, so lock files of a
+ * dead pid are removed here.
  */
-function removeStalePostmasterPid(dataDir: string): void {
-  const lockFile = `${dataDir}/postmaster.pid`;
-  if (!existsSync(lockFile)) return;
-  const pid = Number(readFileSync(lockFile, "utf8").split("\n")[0]);
-  if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) rmSync(lockFile);
+function removeStaleLockFiles(lockFiles: readonly string[]): void {
+  for (const lockFile of lockFiles) {
+    if (!existsSync(lockFile)) continue;
+    const pid = Number(readFileSync(lockFile, "utf8").split("\n")[0]);
+    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) rmSync(lockFile);
+  }
 }
 
 function postgres(system: Omit<LocalSystem, "components">, workload: Workload): LocalComponent {
@@ -281,7 +283,7 @@ function postgres(system: Omit<LocalSystem, "components">, workload: Workload): 
     url: `postgresql://127.0.0.1:${port}/traderx`,
     prepare() {
       ownedDir(socketDir, settings);
-      removeStalePostmasterPid(dataDir);
+      removeStaleLockFiles([`${dataDir}/postmaster.pid`, `${socketDir}/.s.PGSQL.${port}.lock`]);
       if (existsSync(`${dataDir}/PG_VERSION`)) return;
       ownedDir(dataDir, settings);
       const pwfile = writeConfig(settings, "postgres-owner-password", `${settings.ownerPassword}\n`);
