@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   CONFIG_NAMESPACE,
   CONFIG_SCHEMA,
@@ -23,6 +25,11 @@ describe("stack configuration", () => {
       expect(declared.description, key).to.equal(spec.description);
       expect(Boolean(declared.secret), key).to.equal(Boolean("secret" in spec && spec.secret));
     }
+  });
+
+  it("documents every key in the README's config table", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    for (const key of Object.keys(CONFIG_SCHEMA)) expect(readme, key).to.contain(`\`traderx:${key}\``);
   });
 
   it("reads the dev stack file into the design's defaults", () => {
