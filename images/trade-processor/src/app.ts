@@ -55,6 +55,13 @@ export function tradeProcessorConfig(env: Env): TradeProcessorConfig {
 
 /** Name of the durable JetStream consumer; it keeps its position across restarts. */
 export const CONSUMER_NAME = "trade-processor";
+/**
+ * How long a delivered message may stay unacked before JetStream redelivers it: the time a crashed
+ * processor's messages wait. Messages are booked one at a time, so the pull batch is kept small enough to
+ * be booked well within it.
+ */
+const ACK_WAIT_MS = 10_000;
+const PULL_BATCH = 32;
 
 const Side = Type.Union([Type.Literal("Buy"), Type.Literal("Sell")]);
 const TradeOrderSchema = Type.Object({
@@ -178,13 +185,13 @@ export async function buildTradeProcessor(
         ).consumers.add(TRADE_ORDER_STREAM, {
           durable_name: CONSUMER_NAME,
           ack_policy: AckPolicy.Explicit,
-          ack_wait: nanos(30_000),
+          ack_wait: nanos(ACK_WAIT_MS),
           deliver_policy: DeliverPolicy.All,
           filter_subject: TRADE_ORDER_SUBJECT,
           max_deliver: -1,
         });
         const consumer = await jetstream(nc).consumers.get(TRADE_ORDER_STREAM, CONSUMER_NAME);
-        consuming = await consumer.consume({ max_messages: 256 });
+        consuming = await consumer.consume({ max_messages: PULL_BATCH });
         break;
       } catch (error) {
         if (!service.isAccepting()) return;
