@@ -101,6 +101,9 @@ function builtService(
     terminationGracePeriodSeconds: SERVICE_GRACE_SECONDS,
     resources: nodeServiceResources,
     ...fields,
+    // Services send traces to the collector when it is deployed (see commonServiceEnv); a call to a
+    // workload that is not deployed yields no network rule.
+    calls: (fields.tier ?? "app") === "app" ? [...fields.calls, "otel-collector"] : fields.calls,
   };
 }
 
