@@ -14,6 +14,12 @@
  *   `restricted`.
  * Which workloads exist is decided by the catalog selection the platform passes in; a catalog
  * observability workload without a recipe here is an error, so a new entry cannot be silently skipped.
+ *
+ * Pinned images (refs in the catalog) and the config formats they imply, detailed in each renderer:
+ * Prometheus v3.7.3 (config kept 2.42-compatible; OTLP and remote-write receivers by flag), Grafana
+ * 12.2.1 (file provisioning, sub-path serving), Loki 3.5.8 (TSDB v13, native OTLP), Tempo 2.8.2 (explicit
+ * 0.0.0.0 receivers, overrides.defaults), collector-contrib 0.139.0 (telemetry readers, otlphttp to
+ * Loki, filelog container operator), blackbox-exporter v0.27.0, postgres-exporter v0.17.1 (DATA_SOURCE_*).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
