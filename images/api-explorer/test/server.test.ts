@@ -19,7 +19,7 @@ const tsx = (script: string) =>
 
 /** The explorer as the container runs it, from its TypeScript source, on a site built into a temp dir. */
 function startExplorer(env: Record<string, string>): TestProcess {
-  const [node, args] = tsx("src/server/main.ts");
+  const [node, args] = tsx("src/main.ts");
   return startProcess(node, [...args], { env: { ...process.env, ...env } });
 }
 

@@ -9,7 +9,7 @@ const SHELL = "<!doctype html><title>FINOS | TraderX Sample Application</title><
 
 /** The server as the container runs it, from its TypeScript source (service-lib via its `source` export). */
 function startServer(env: Record<string, string>): TestProcess {
-  return startProcess(process.execPath, ["--conditions=source", "--import", "tsx", "src/server/main.ts"], {
+  return startProcess(process.execPath, ["--conditions=source", "--import", "tsx", "src/main.ts"], {
     env: { ...process.env, ...env },
   });
 }

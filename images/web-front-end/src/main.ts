@@ -1,9 +1,10 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { envPort, envString, runService } from "@traderx/service-lib";
-import { createWebApp } from "./webServer.js";
+import { createWebApp } from "./server/webServer.js";
 
-const builtClient = path.join(path.dirname(fileURLToPath(import.meta.url)), "client");
+/** `vite build` output; the same folder whether this runs as dist/main.js or from source as src/main.ts. */
+const builtClient = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/client");
 
 await runService("web-front-end", async (service) => {
   const staticDir = envString(service.env, "WEB_STATIC_DIR", builtClient);

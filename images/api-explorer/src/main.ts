@@ -1,10 +1,11 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { envPort, envString, runService } from "@traderx/service-lib";
-import { parseServices } from "./catalog.js";
-import { createExplorerApp } from "./explorerServer.js";
+import { parseServices } from "./server/catalog.js";
+import { createExplorerApp } from "./server/explorerServer.js";
 
-const builtSite = path.join(path.dirname(fileURLToPath(import.meta.url)), "site");
+/** The built site; the same folder whether this runs as dist/main.js or from source as src/main.ts. */
+const builtSite = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/site");
 
 await runService("api-explorer", async (service) => {
   const services = parseServices(service.env);
