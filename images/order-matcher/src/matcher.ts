@@ -142,7 +142,7 @@ export class OrderMatcher {
   private runPass(intents: FillIntent[]): void {
     const started = performance.now();
     const fills = intents.map((intent) => this.track(intent.order.orderId, this.fill(intent)));
-    void Promise.all(fills).then(() =>
+    void Promise.allSettled(fills).then(() =>
       this.deps.metrics.matchLatency.observe((performance.now() - started) / 1000),
     );
   }
