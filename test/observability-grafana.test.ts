@@ -4,6 +4,7 @@
  * naming only series that some deployed workload exposes (derived from code, see metric-vocabulary.ts),
  * and every LogQL stream selector using the labels the log pipelines set.
  */
+import { parser as logql } from "@grafana/lezer-logql";
 import { expect } from "chai";
 import { parse, stringify } from "yaml";
 import { catalog, clusterPeerAddresses, selectWorkloads } from "../components/catalog";
@@ -195,6 +196,26 @@ describe("observability: dashboards as code", () => {
       }
     }
     expect(missing, "series no workload exposes").to.deep.equal([]);
+  });
+
+  it("have LogQL that the official LogQL grammar parses", () => {
+    const lokiExpressions = expressions(traderxDashboards).filter((e) => e.kind === "loki");
+    expect(lokiExpressions.length).to.be.greaterThan(0);
+    for (const e of lokiExpressions) {
+      const errors: number[] = [];
+      logql.parse(withVariablesResolved(e.expr)).iterate({
+        enter: (node) => {
+          if (node.type.isError) errors.push(node.from);
+        },
+      });
+      expect(errors, `${e.dashboard}/${e.panel}: ${e.expr}`).to.deep.equal([]);
+    }
+    // The grammar does reject broken LogQL, so the check above means something.
+    let brokenErrors = 0;
+    logql
+      .parse('{service="x" | json')
+      .iterate({ enter: (node) => void (brokenErrors += node.type.isError ? 1 : 0) });
+    expect(brokenErrors).to.be.greaterThan(0);
   });
 
   it("select Loki streams only by the labels the log pipelines set, with catalog workload names", () => {
