@@ -111,6 +111,43 @@ esac
   });
 });
 
+describe("minikube cluster scripts", () => {
+  let bin: string;
+  const calls = () => readFile(join(bin, "calls.log"), "utf8").catch(() => "");
+
+  beforeEach(async () => {
+    bin = await mkdtemp(join(tmpdir(), "traderx-minikube-"));
+    // `minikube status` fails until `minikube start` has run once.
+    await writeFile(
+      join(bin, "minikube"),
+      `#!/bin/bash
+echo "minikube $*" >> "${bin}/calls.log"
+case "$1" in
+  status) [ -f "${bin}/started" ] ;;
+  start) touch "${bin}/started" ;;
+esac
+`,
+      { mode: 0o755 },
+    );
+    await writeFile(join(bin, "docker"), `#!/bin/bash\necho node-id-of-$4\n`, { mode: 0o755 });
+  });
+  afterEach(() => rm(bin, { recursive: true, force: true }));
+
+  it("starts the profile once with the docker driver and the port mapping, then only reports it", async () => {
+    const env = clusterEnv("minikube", { ...kindInput, kindConfig: "", kubernetesVersion: "v1.37.0" });
+    const script = clusterCommands("minikube").create;
+    const runScript = () =>
+      run("/bin/bash", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin`, ...env } });
+    expect((await runScript()).stdout.trim()).to.equal("node-id-of-traderx-state-010");
+    await runScript();
+    const starts = (await calls()).split("\n").filter((line) => line.startsWith("minikube start"));
+    expect(starts).to.deep.equal([
+      "minikube start --profile traderx-state-010 --driver=docker --kubernetes-version=v1.37.0 " +
+        "--ports=127.0.0.1:8080:30080 --wait=all",
+    ]);
+  });
+});
+
 describe("host prerequisites", () => {
   const readyHost: HostProbe = {
     onPath: () => true,

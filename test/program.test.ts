@@ -58,6 +58,17 @@ describe("the Pulumi program on the dev stack (mocked engine)", function () {
     expect(run.resources.filter((r) => r.name.endsWith("-image-load"))).to.have.length.greaterThan(5);
   });
 
+  it("loads an image again when the image id or the cluster identity changes", () => {
+    const load = find("command:local:Command", "account-service-image-load");
+    expect(load.inputs.environment).to.deep.include({ CLUSTER_NAME: "traderx-state-010" });
+    expect(load.inputs.environment.IMAGE).to.match(/^traderx\/account-service:[0-9a-f]{16}$/);
+    expect(load.inputs.triggers).to.deep.equal([
+      "sha256:image-id-of-account-service-image",
+      "cluster-kind-stdout",
+    ]);
+    expect(load.inputs.create).to.contain('kind load docker-image --name "$CLUSTER_NAME" "$IMAGE"');
+  });
+
   it("builds every image locally without pushing, under its content tag", () => {
     for (const image of run.resources.filter((r) => r.type === "docker:index/image:Image")) {
       expect(image.inputs.skipPush, image.name).to.equal(true);
@@ -267,6 +278,29 @@ describe("the Pulumi program's scaling overlays (mocked engine)", function () {
     )!;
     expect(edgeConfig.inputs.data["nginx.conf"]).not.to.contain("/grafana/");
     expect(run.outputs).not.to.have.property("grafanaUrl");
+  });
+});
+
+describe("the Pulumi program with the minikube profile (mocked engine)", function () {
+  this.timeout(60_000);
+
+  it("starts a minikube profile with the port mapping and loads images with minikube", async () => {
+    const run = await runProgram("dev", {
+      "traderx:dbPassword": TEST_DB_PASSWORD,
+      "traderx:profile": "minikube",
+    });
+    if (run.error) throw run.error;
+    const cluster = run.resources.find((r) => r.name === "cluster-minikube")!;
+    expect(cluster.inputs.create).to.contain("minikube start --profile");
+    expect(cluster.inputs.delete).to.contain('minikube delete --profile "$CLUSTER_NAME"');
+    expect(cluster.inputs.environment).to.deep.include({
+      CLUSTER_NAME: "traderx-state-010",
+      HOST_PORT: "8080",
+      NODE_PORT: "30080",
+      KUBERNETES_VERSION: "v1.37.0",
+    });
+    const load = run.resources.find((r) => r.name === "account-service-image-load")!;
+    expect(load.inputs.create).to.contain('minikube image load --profile "$CLUSTER_NAME" "$IMAGE"');
   });
 });
 

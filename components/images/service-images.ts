@@ -58,7 +58,8 @@ export class ServiceImages extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      const load = args.cluster.loadImage(`${workload.name}-image-load`, image.imageName, image.id);
+      // repoDigest is the local image id for an image that is not pushed: a rebuild changes it.
+      const load = args.cluster.loadImage(`${workload.name}-image-load`, image.imageName, image.repoDigest);
       this.images[workload.name] = { ref, load };
     }
     this.registerOutputs({

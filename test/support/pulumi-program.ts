@@ -44,7 +44,7 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       stdout: name.endsWith("-kubeconfig") ? "apiVersion: v1\nkind: Config\n" : `${name}-stdout`,
     };
   }
-  if (type === "docker:index/image:Image") return { ...inputs, repoDigest: "" };
+  if (type === "docker:index/image:Image") return { ...inputs, repoDigest: `sha256:image-id-of-${name}` };
   return inputs;
 }
 
