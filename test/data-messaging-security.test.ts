@@ -92,6 +92,8 @@ describe("backup script against a real PostgreSQL", function () {
   let dir: string;
   let port: number;
   const asPostgres = (args: string[]) => run("runuser", ["-u", "postgres", "--", ...args]);
+  const psql = (database: string, sql: string) =>
+    run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "traderx", "-d", database, "-c", sql]);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "traderx-backup-"));
@@ -109,30 +111,12 @@ describe("backup script against a real PostgreSQL", function () {
       `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
       "start",
     ]);
-    await run("psql", [
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "-U",
+    await psql("postgres", "CREATE DATABASE traderx");
+    await psql(
       "traderx",
-      "-d",
-      "postgres",
-      "-c",
-      "CREATE DATABASE traderx",
-    ]);
-    await run("psql", [
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "-U",
-      "traderx",
-      "-d",
-      "traderx",
-      "-c",
-      "CREATE TABLE accounts (id integer primary key, displayname varchar(50)); INSERT INTO accounts VALUES (22214, 'Test Account 20')",
-    ]);
+      "CREATE TABLE accounts (id integer primary key, displayname varchar(50)); " +
+        "INSERT INTO accounts VALUES (22214, 'Test Account 20')",
+    );
   });
   after(async () => {
     await asPostgres([postgresBinary("pg_ctl"), "-D", join(dir, "data"), "-m", "fast", "stop"]).catch(

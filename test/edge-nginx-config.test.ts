@@ -107,9 +107,8 @@ describe("edge nginx.conf with the real nginx", function () {
   afterEach(async () => {
     await workspace.cleanup();
   });
-
-  it("passes `nginx -t` with the cluster's Service names resolvable", async () => {
-    await writeFile(
+  const writeClusterConf = () =>
+    writeFile(
       workspace.confPath,
       renderEdgeNginxConf({
         workloads: everyWorkload,
@@ -118,6 +117,9 @@ describe("edge nginx.conf with the real nginx", function () {
         runtimeDir: workspace.dir,
       }),
     );
+
+  it("passes `nginx -t` with the cluster's Service names resolvable", async () => {
+    await writeClusterConf();
     const result = await nginxConfigTest(
       workspace,
       everyWorkload.map((w) => w.name),
@@ -127,15 +129,7 @@ describe("edge nginx.conf with the real nginx", function () {
   });
 
   it("fails `nginx -t` when an upstream name does not resolve, so the check above means something", async () => {
-    await writeFile(
-      workspace.confPath,
-      renderEdgeNginxConf({
-        workloads: everyWorkload,
-        peers: clusterPeers,
-        listenPort: 8080,
-        runtimeDir: workspace.dir,
-      }),
-    );
+    await writeClusterConf();
     const result = await nginxConfigTest(
       workspace,
       everyWorkload.filter((w) => w.name !== "order-matcher").map((w) => w.name),

@@ -31,7 +31,7 @@ import { renderNatsConfig } from "../messaging/nats-config";
 import { ObservabilityStack, namespaceOfWorkload } from "../observability";
 import { appNamespace } from "../security/app-namespace";
 import { renderNetworkPolicies } from "../security/network-policies";
-import { selectorLabels } from "../workloads/hardened-pod";
+import { PART_OF, selectorLabels } from "../workloads/hardened-pod";
 import { Autoscaling, HardenedWorkload, HardenedWorkloadArgs } from "../workloads/hardened-workload";
 
 /** `app.kubernetes.io/instance` of every object. */
@@ -86,9 +86,7 @@ export class TraderxPlatform extends pulumi.ComponentResource {
       "database-credentials",
       {
         metadata: {
-          name: DATABASE_SECRET_NAME,
-          namespace,
-          labels: { "app.kubernetes.io/part-of": INSTANCE },
+          ...objectMetadata(DATABASE_SECRET_NAME, namespace),
         },
         type: "Opaque",
         stringData: pulumi.secret(config.dbPassword.apply((pw) => databaseRolePasswords(pw, args.workloads))),
@@ -252,7 +250,7 @@ export class TraderxPlatform extends pulumi.ComponentResource {
         new k8s.networking.v1.NetworkPolicy(
           `network-policy-${policy.name}`,
           {
-            metadata: { name: policy.name, namespace, labels: { "app.kubernetes.io/part-of": INSTANCE } },
+            metadata: objectMetadata(policy.name, namespace),
             spec: policy.spec,
           },
           child,
@@ -274,9 +272,7 @@ export class TraderxPlatform extends pulumi.ComponentResource {
       "database-backups",
       {
         metadata: {
-          name: BACKUP_VOLUME_CLAIM,
-          namespace,
-          labels: { "app.kubernetes.io/part-of": INSTANCE },
+          ...objectMetadata(BACKUP_VOLUME_CLAIM, namespace),
           // kind's local-path class binds on first use: waiting for Bound would wait for the first backup.
           annotations: { "pulumi.com/skipAwait": "true" },
         },
@@ -287,7 +283,7 @@ export class TraderxPlatform extends pulumi.ComponentResource {
     new k8s.batch.v1.CronJob(
       "database-backup",
       {
-        metadata: { name: "database-backup", namespace, labels: { "app.kubernetes.io/part-of": INSTANCE } },
+        metadata: objectMetadata("database-backup", namespace),
         spec: renderBackupCronJobSpec({
           database,
           image,
@@ -298,6 +294,19 @@ export class TraderxPlatform extends pulumi.ComponentResource {
       { parent: this, dependsOn: [claim, ...dependsOn] },
     );
   }
+}
+
+/** Name, namespace and labels of an object that belongs to the system rather than to one workload. */
+function objectMetadata(name: string, namespace: pulumi.Output<string>) {
+  return {
+    name,
+    namespace,
+    labels: {
+      "app.kubernetes.io/part-of": PART_OF,
+      "app.kubernetes.io/instance": INSTANCE,
+      "app.kubernetes.io/managed-by": "pulumi",
+    },
+  };
 }
 
 /**
