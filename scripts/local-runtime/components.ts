@@ -224,6 +224,13 @@ function nodeService(system: Omit<LocalSystem, "components">, workload: Workload
             : "the workspace has no entry point yet";
         throw new Error(`${main} does not exist (${how})`);
       }
+      // tsx runs the server from source, but a browser bundle only exists once Vite has built it.
+      if (settings.serviceEntry === "source" && existsSync(resolve(folder, "vite.config.ts"))) {
+        execFileSync(resolve(REPO_ROOT, "images/node_modules/.bin/vite"), ["build", "--logLevel", "warn"], {
+          cwd: folder,
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+      }
     },
   };
 }

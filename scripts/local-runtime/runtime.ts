@@ -182,7 +182,8 @@ export class LocalRuntime {
     this.state.components = [...this.state.components.filter((r) => r.name !== name), record];
     writeState(this.state);
     for (;;) {
-      if (await checkReady(component.ready)) break;
+      // Ready only counts while our process lives: another one on the port would answer too.
+      if ((await checkReady(component.ready)) && launcher.isRunning(record)) break;
       if (!launcher.isRunning(record))
         throw new ComponentFailure(name, "exited before it became ready", record.logFile);
       if (Date.now() - started > this.settings.startTimeoutMs) {
