@@ -168,6 +168,30 @@ describe("the Pulumi program on the dev stack (mocked engine)", function () {
     }
   });
 
+  it("gives pods in the restricted namespace only the volume types Pod Security restricted allows", () => {
+    const allowed = [
+      "configMap",
+      "csi",
+      "downwardAPI",
+      "emptyDir",
+      "ephemeral",
+      "persistentVolumeClaim",
+      "projected",
+      "secret",
+    ];
+    const podsInApp = run.resources.filter(
+      (r) => isController(r) && r.inputs.metadata.namespace === "traderx",
+    );
+    expect(podsInApp.length).to.be.greaterThan(10);
+    for (const controller of podsInApp) {
+      for (const volume of controller.inputs.spec.template.spec.volumes ?? []) {
+        const types = Object.keys(volume).filter((key) => key !== "name");
+        expect(types, `${controller.name}/${volume.name}`).to.have.length(1);
+        expect(allowed, `${controller.name}/${volume.name}`).to.include(types[0]);
+      }
+    }
+  });
+
   it("keeps database passwords in a Secret with one key per role, never in plain env", () => {
     const secret = find("kubernetes:core/v1:Secret", "database-credentials");
     const roles = Object.keys(withoutSecretMarkers(secret.inputs.stringData) as object);
