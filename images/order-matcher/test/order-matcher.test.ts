@@ -391,6 +391,27 @@ describe("order-matcher service", function () {
     peers.behaviour.delete("GS");
   });
 
+  it("lets a cancel wait for the fill in flight on the same order", async () => {
+    peers.behaviour.set("MSFT", 1_000);
+    const order = await create({
+      accountId: 22214,
+      security: "MSFT",
+      side: "Buy",
+      quantity: 5000,
+      limitPrice: 99999,
+    });
+    publishPrice("MSFT", 430);
+    // The MSFT seed order (Sell at 412) trades too; this test follows the Buy.
+    const buys = () => peers.tradesFor("MSFT").filter((trade) => trade.side === "Buy");
+    await waitFor("MSFT trade submitted", async () => buys().length === 1);
+    const canceled = await call("POST", `/orders/${order.orderId}/cancel`, {});
+    expect(canceled.body).to.include({ status: "CANCELED", remainingQuantity: 0, lastFillQuantity: 2500 });
+    const events = messages.filter((m) => m.subject === "/orders" && m.payload.orderId === order.orderId);
+    expect(events.map((m) => m.payload.status)).to.deep.equal(["NEW", "PARTIALLY_FILLED", "CANCELED"]);
+    expect(buys()).to.have.length(1);
+    peers.behaviour.delete("MSFT");
+  });
+
   it("cancels an open order and publishes CANCELED on both subjects; a second cancel changes nothing", async () => {
     const order = await create({
       accountId: 22214,
