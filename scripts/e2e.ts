@@ -1,7 +1,8 @@
 /**
  * `npm run test:e2e`: the whole system on this machine, checked end to end, then torn down.
  *   local runtime up -> readiness gate -> smoke test -> fault tests -> browser tests (when the UI has them)
- * Everything is torn down at the end, whatever failed. Runs in a fresh folder (`.local-runtime/e2e`,
+ * Everything is torn down at the end, whatever failed. TRADERX_LOCAL_MODE=containers runs the built
+ * images instead of host processes. Runs in a fresh folder (`.local-runtime/e2e`,
  * `TRADERX_LOCAL_DIR` moves it), so earlier runs leave no data behind. Exits 1 if any stage failed.
  */
 import { spawnSync } from "node:child_process";
@@ -13,6 +14,7 @@ import { runSmoke } from "./smoke/checks";
 import { CRASH_VICTIMS, crashDuringBurst, describeCrash } from "./fault/crash-recovery";
 import { describeRolling, rollingRestart } from "./fault/rolling-restart";
 import { badInputThroughEdge, describeBadInput } from "./fault/bad-input";
+import { launcherChoiceFromEnv } from "./local-runtime/container-launcher";
 import { REPO_ROOT, localSettings } from "./local-runtime/layout";
 import { LocalRuntime, tailOf } from "./local-runtime/runtime";
 
@@ -110,7 +112,10 @@ async function main(): Promise<number> {
   process.env.TRADERX_LOCAL_DIR ??= resolve(REPO_ROOT, ".local-runtime/e2e");
   const settings = localSettings();
   rmSync(settings.root, { recursive: true, force: true });
-  const runtime = new LocalRuntime({ settings });
+  const runtime = new LocalRuntime({
+    settings,
+    launcherFor: await launcherChoiceFromEnv(process.env, (line) => console.log(line)),
+  });
   const teardown = async () => {
     console.log("\n=== local runtime down");
     await runtime.down();

@@ -9,12 +9,15 @@
 import { existsSync } from "node:fs";
 import { gateTimingFromEnv } from "../readiness/gate";
 import { checkReady, localSystem } from "./components";
+import { launcherChoiceFromEnv } from "./container-launcher";
 import { localSettings } from "./layout";
 import { launcherOf } from "./launcher";
 import { LocalRuntime, readState, stopRecorded, tailOf } from "./runtime";
 
 async function up(): Promise<number> {
-  const runtime = new LocalRuntime();
+  const runtime = new LocalRuntime({
+    launcherFor: await launcherChoiceFromEnv(process.env, (line) => console.log(line)),
+  });
   const { settings } = runtime;
   console.log(
     `local runtime in ${settings.root} (services from ${settings.serviceEntry}, edge on :${settings.edgePort})`,
