@@ -41,9 +41,17 @@ async function buildSite(target: string): Promise<void> {
     ),
     outdir: target,
   });
+  // nats-core is published as CommonJS, so `export *` would export nothing: name every export instead.
+  const natsExports = Object.keys(require("@nats-io/nats-core") as object).filter((name) =>
+    /^[A-Za-z_$][\w$]*$/.test(name),
+  );
   await build({
     ...browser,
-    stdin: { contents: 'export * from "@nats-io/nats-core";', resolveDir: workspace, loader: "js" },
+    stdin: {
+      contents: `export { ${natsExports.join(", ")} } from "@nats-io/nats-core";`,
+      resolveDir: workspace,
+      loader: "js",
+    },
     outfile: path.join(target, "vendor/nats.ws/nats.js"),
   });
 

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, openBrowser, screenshot, type BrowserSession } from "./browser";
+
+describe("status page, API explorer and pub/sub inspector in the browser", () => {
+  let session: BrowserSession;
+
+  beforeAll(async () => {
+    session = await openBrowser();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it("shows every status check green", async () => {
+    const page = await session.context.newPage();
+    await page.goto("/status");
+    const summary = page.getByTestId("status-summary");
+    await summary.waitFor({ timeout: 30_000 });
+    const text = await summary.textContent();
+    await screenshot(page, "status-page");
+    expect(text).toBe("All 9 checks passed");
+    await page.close();
+  });
+
+  it("reaches the API explorer from the System menu and lists every service with a live document", async () => {
+    const catalog = await api<{ services: { id: string }[] }>("/api/docs/catalog.json");
+    const page = await session.context.newPage();
+    await page.goto("/trade");
+    await page.getByRole("button", { name: /System/ }).click();
+    await page.getByRole("menuitem", { name: "API Explorer" }).click();
+    await page.waitForURL(/\/api\/docs\/$/);
+    const rows = page.locator("tr[data-service]");
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-service")))).toEqual(
+      catalog.services.map((service) => service.id),
+    );
+    await expect
+      .poll(
+        () =>
+          page
+            .locator(".spec-status")
+            .evaluateAll((cells) => cells.filter((c) => c.textContent === "checking…").length),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe(0);
+    const statuses = await page.locator(".spec-status").allTextContents();
+    await screenshot(page, "api-explorer-index");
+    expect(
+      statuses.filter((status) => !status.startsWith("OpenAPI")),
+      statuses.join(" | "),
+    ).toEqual([]);
+
+    await page.locator('tr[data-service="account-service"]').getByRole("link", { name: "Explore" }).click();
+    await page.locator(".swagger-ui .info .title").waitFor({ timeout: 20_000 });
+    await page.locator(".swagger-ui .opblock").first().waitFor();
+    await screenshot(page, "api-explorer-viewer");
+    await page.close();
+  });
+
+  it("shows pricing.* messages in the inspector", async () => {
+    const page = await session.context.newPage();
+    await page.goto("/api/docs/");
+    const inspectorLink = page.locator("#inspector-link");
+    expect(await inspectorLink.getAttribute("href")).toMatch(/\/api\/docs\/pubsub-inspector\.html$/);
+    await inspectorLink.click();
+    await page.locator("#connection-state").getByText("connected").waitFor({ timeout: 15_000 });
+    await page.locator("#filter-input").fill("pricing.*");
+    const subjects = () => page.locator("#messages td.subject").allTextContents();
+    await expect.poll(async () => (await subjects()).length, { timeout: 20_000 }).toBeGreaterThan(3);
+    expect((await subjects()).every((subject) => /^pricing\.[A-Z]+$/.test(subject))).toBe(true);
+    await screenshot(page, "pubsub-inspector-pricing");
+    await page.close();
+  });
+});
