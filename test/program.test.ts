@@ -273,11 +273,29 @@ describe("the Pulumi program's scaling overlays (mocked engine)", function () {
     )!;
     expect(account.inputs.spec).not.to.have.property("replicas");
     expect(account.inputs.spec.template.spec.topologySpreadConstraints).to.have.length(1);
-    for (const object of run.resources.filter((r) =>
-      /HorizontalPodAutoscaler|PodDisruptionBudget/.test(r.type),
-    )) {
+    const overlayTypes =
+      /HorizontalPodAutoscaler|PodDisruptionBudget|APIService|ClusterRole|RoleBinding|ServiceAccount/;
+    for (const object of run.resources.filter((r) => overlayTypes.test(r.type))) {
       await validateKubernetesObject(object.type, object.inputs);
     }
+    // The HPAs need the metrics API, which Kind lacks: the overlay installs a hardened metrics server.
+    const metricsServer = run.resources.find(
+      (r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "metrics-server",
+    )!;
+    expect(metricsServer.inputs.metadata.namespace).to.equal("kube-system");
+    assertHardenedPod(metricsServer.inputs.spec.template, { kind: "Deployment", where: "metrics-server" });
+    expect(metricsServer.inputs.spec.template.spec.containers[0].readinessProbe.httpGet.scheme).to.equal(
+      "HTTPS",
+    );
+    await validateKubernetesObject(metricsServer.type, metricsServer.inputs);
+    const apiService = run.resources.find(
+      (r) => r.type === "kubernetes:apiregistration.k8s.io/v1:APIService",
+    )!;
+    expect(apiService.inputs.spec.service).to.deep.equal({
+      name: "metrics-server",
+      namespace: "kube-system",
+    });
+    expect([...transitiveDependencies(run, apiService)]).to.include(metricsServer.urn);
   });
 
   it("declares no NetworkPolicy when traderx:networkPolicies is false", async () => {

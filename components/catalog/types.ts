@@ -41,7 +41,8 @@ export interface PeerAddresses {
 
 /** How a container's health is checked. Ports are referenced by name. */
 export type ProbeCheck =
-  | { kind: "http"; path: string; port: string }
+  /** `scheme` defaults to HTTP; HTTPS is for servers that only speak TLS (the metrics server). */
+  | { kind: "http"; path: string; port: string; scheme?: "HTTPS" }
   | { kind: "tcp"; port: string }
   | { kind: "exec"; command: string[] };
 
@@ -111,7 +112,8 @@ export interface HttpCheck {
 }
 
 /** Which part of the system a workload belongs to; also its `app.kubernetes.io/component` label. */
-export type WorkloadTier = "app" | "ui" | "data" | "messaging" | "edge" | "observability";
+/** `cluster` is for cluster add-ons the platform installs, such as the metrics server. */
+export type WorkloadTier = "app" | "ui" | "data" | "messaging" | "edge" | "observability" | "cluster";
 
 export interface Workload {
   /** DNS name of the Service and name of the Deployment/StatefulSet. */

@@ -17,6 +17,7 @@ import {
   edgeUpstreams,
   workloadByName,
 } from "../catalog";
+import { MetricsServer } from "../cluster/metrics-server";
 import type { PlatformConfig } from "../config/platform-config";
 import {
   BACKUP_VOLUME_CLAIM,
@@ -230,6 +231,9 @@ export class TraderxPlatform extends pulumi.ComponentResource {
         waitFor: [...upstreamServices, ...observabilityServices],
       });
     }
+
+    // The HPAs read CPU usage from the metrics API, which Kind does not provide by itself.
+    if (config.autoscaling) new MetricsServer("metrics-server", { instance: INSTANCE }, child);
 
     if (config.networkPolicies) {
       const policies = renderNetworkPolicies({

@@ -128,7 +128,10 @@ export function renderProbe(check: ProbeCheck & ProbeTiming): Probe {
   const cleanTiming = Object.fromEntries(Object.entries(timing).filter(([, v]) => v !== undefined));
   switch (check.kind) {
     case "http":
-      return { httpGet: { path: check.path, port: check.port }, ...cleanTiming };
+      return {
+        httpGet: { path: check.path, port: check.port, ...(check.scheme ? { scheme: check.scheme } : {}) },
+        ...cleanTiming,
+      };
     case "tcp":
       return { tcpSocket: { port: check.port }, ...cleanTiming };
     case "exec":
