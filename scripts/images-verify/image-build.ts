@@ -67,8 +67,11 @@ export async function buildImage(
   try {
     await docker(dockerBuildArgs(repoRoot, build, baseImage, tag, options));
   } catch (error) {
-    const lines = (error as Error).message.split("\n");
-    throw new BuildFailure(`docker build failed:\n${lines.slice(-25).join("\n")}`);
+    // BuildKit's step digests and timings say nothing about why a step failed.
+    const lines = (error as Error).message
+      .split("\n")
+      .filter((line) => !/^#\d+ (sha256:|DONE|CACHED)/.test(line) && line.trim() !== "");
+    throw new BuildFailure(`docker build failed:\n${lines.slice(-20).join("\n")}`);
   }
   return (Date.now() - started) / 1000;
 }
