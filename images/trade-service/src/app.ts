@@ -158,16 +158,21 @@ export async function buildTradeService(service: Service, config: TradeServiceCo
       const { accountId, security, side, quantity } = request.body;
       let price: number;
       try {
-        await peerLookup(
+        // Both lookups run at once; the ticker's verdict still comes first, as in the reference. The price
+        // is asked only for a known ticker: price-publisher adds unknown tickers to its universe.
+        const ticker = peerLookup(
           `${config.referenceDataUrl}/stocks/${encodeURIComponent(security)}`,
           "reference-data",
           `Ticker ${security} not found`,
         );
-        await peerLookup(
+        const account = peerLookup(
           `${config.accountServiceUrl}/account/${accountId}`,
           "account-service",
           `Account ${accountId} not found`,
         );
+        account.catch(() => undefined);
+        await ticker;
+        await account;
         const quote = (await peerLookup(
           `${config.priceServiceUrl}/prices/${encodeURIComponent(security)}`,
           "price-publisher",
