@@ -164,6 +164,7 @@ describe("formatting", () => {
     const now = Date.parse("2026-07-22T16:10:00Z");
     expect(formatRelativeTime(now - 5000, now)).toBe("5 seconds ago");
     expect(formatRelativeTime("2026-07-22T16:07:00Z", now)).toBe("3 minutes ago");
+    expect(formatRelativeTime(now + 2000, now)).toBe("now");
     expect([priceDirection(2, 1), priceDirection(1, 2), priceDirection(1, 1)]).toEqual([
       "up",
       "down",

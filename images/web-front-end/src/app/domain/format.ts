@@ -26,11 +26,14 @@ export function toEpochMs(value: string | number | null | undefined): number {
 
 const relativeFormat = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
 
-/** "5 seconds ago", "2 minutes ago" … relative to `now`. */
+/**
+ * "5 seconds ago", "2 minutes ago" … relative to `now`. A time after `now` (the server's clock ahead of
+ * the browser's, or `now` from the last clock tick) reads "now" rather than "in 2 seconds".
+ */
 export function formatRelativeTime(value: string | number, now: number): string {
   const then = toEpochMs(value);
   if (Number.isNaN(then)) return "—";
-  const seconds = Math.round((then - now) / 1000);
+  const seconds = Math.min(0, Math.round((then - now) / 1000));
   if (Math.abs(seconds) < 60) return relativeFormat.format(seconds, "second");
   const minutes = Math.round(seconds / 60);
   if (Math.abs(minutes) < 60) return relativeFormat.format(minutes, "minute");
