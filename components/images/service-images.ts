@@ -5,7 +5,6 @@
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { join } from "node:path";
 import { Workload, builtWorkloads, imageBuildOf } from "../catalog";
 import { LocalCluster } from "../cluster/local-cluster";
 import { imageRepository, imageSourceStates } from "./image-tag";
@@ -49,9 +48,11 @@ export class ServiceImages extends pulumi.ComponentResource {
         `${workload.name}-image`,
         {
           imageName: ref,
+          // Paths relative to the project folder (Pulumi's working directory), so a clone elsewhere
+          // does not look like a changed build.
           build: {
-            context: join(args.repoRoot, build.context),
-            dockerfile: join(args.repoRoot, build.dockerfile),
+            context: build.context,
+            dockerfile: build.dockerfile,
             args: build.args,
           },
           skipPush: true,
