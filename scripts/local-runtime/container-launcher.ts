@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * One container per component and runtime folder: the name is derived from the log file, which the
  * spec and the record both carry, so a fresh `local:down` finds the container `local:up` started.
  */
-function containerName(component: { name: string; logFile: string }): string {
+export function containerName(component: { name: string; logFile: string }): string {
   const runtime = createHash("sha256").update(component.logFile).digest("hex").slice(0, 8);
   return `traderx-local-${runtime}-${component.name}`;
 }
