@@ -1,7 +1,9 @@
 import { expect } from "chai";
+import { writeFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { builtWorkloads, selectWorkloads } from "../components/catalog";
 import { assertHardenedPod } from "./support/hardening";
+import { nginxConfigTest, nginxWorkspace } from "./support/nginx";
 import { validateKubernetesObject, withoutSecretMarkers } from "./support/kubernetes-schema";
 import {
   ProgramRun,
@@ -121,6 +123,22 @@ describe("the Pulumi program on the dev stack (mocked engine)", function () {
       );
       expect(found, service).not.to.equal(undefined);
       expect([...waitsFor], service).to.include(found!.urn);
+    }
+  });
+
+  it("renders an edge nginx.conf that the real `nginx -t` accepts as the pod would run it", async () => {
+    const conf = find("kubernetes:core/v1:ConfigMap", "edge-proxy-config").inputs.data["nginx.conf"];
+    expect(conf).to.contain("pid /tmp/nginx.pid;");
+    const workspace = await nginxWorkspace();
+    try {
+      await writeFile(workspace.confPath, conf);
+      const serviceNames = run.resources
+        .filter((r) => r.type === "kubernetes:core/v1:Service")
+        .map((r) => r.inputs.metadata.name);
+      const result = await nginxConfigTest(workspace, serviceNames, { privateTmp: true });
+      expect(result.ok, result.output).to.equal(true);
+    } finally {
+      await workspace.cleanup();
     }
   });
 

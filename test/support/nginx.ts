@@ -33,18 +33,31 @@ const AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-grou
 /**
  * `nginx -t` on a config. `hosts` names are made resolvable to 127.0.0.1 by bind-mounting a temporary
  * hosts file over /etc/hosts inside a private mount namespace, so the host's own file is untouched.
+ * With `privateTmp`, the workspace is also mounted over /tmp there, for a config whose runtime folder is
+ * /tmp as in the pod; its temp folders then land in the workspace.
  */
 export async function nginxConfigTest(
   workspace: NginxWorkspace,
   hosts: readonly string[],
+  options: { privateTmp?: boolean } = {},
 ): Promise<{ ok: boolean; output: string }> {
   const hostsFile = join(workspace.dir, "hosts");
   await writeFile(hostsFile, `127.0.0.1 localhost ${hosts.join(" ")}\n`);
-  const nginx = [...AS_NOBODY, "nginx", "-t", "-e", "stderr", "-p", workspace.dir, "-c", workspace.confPath];
+  const prefix = options.privateTmp ? "/tmp" : workspace.dir;
+  const nginx = [...AS_NOBODY, "nginx", "-t", "-e", "stderr", "-p", prefix, "-c", join(prefix, "nginx.conf")];
+  const tmpMount = options.privateTmp ? 'mount --bind "$1" /tmp && ' : "";
   // stdout goes to /dev/null: nginx reopens /dev/stdout for the access log, which fails on a socket.
-  const script = 'mount --bind "$0" /etc/hosts && exec "$@" >/dev/null';
+  const script = `mount --bind "$0" /etc/hosts && ${tmpMount}shift && exec "$@" >/dev/null`;
   try {
-    const { stdout, stderr } = await run("unshare", ["--mount", "sh", "-c", script, hostsFile, ...nginx]);
+    const { stdout, stderr } = await run("unshare", [
+      "--mount",
+      "sh",
+      "-c",
+      script,
+      hostsFile,
+      workspace.dir,
+      ...nginx,
+    ]);
     return { ok: true, output: stdout + stderr };
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string };
