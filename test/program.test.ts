@@ -1,5 +1,9 @@
 import { expect } from "chai";
-import { writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { parse } from "yaml";
 import { builtWorkloads, selectWorkloads } from "../components/catalog";
 import { assertHardenedPod } from "./support/hardening";
@@ -139,6 +143,18 @@ describe("the Pulumi program on the dev stack (mocked engine)", function () {
       expect(result.ok, result.output).to.equal(true);
     } finally {
       await workspace.cleanup();
+    }
+  });
+
+  it("renders a nats.conf that the real `nats-server -t` accepts", async () => {
+    const conf = find("kubernetes:core/v1:ConfigMap", "nats-broker-config").inputs.data["nats.conf"];
+    const dir = await mkdtemp(join(tmpdir(), "traderx-nats-conf-"));
+    try {
+      await writeFile(join(dir, "nats.conf"), conf);
+      const { stderr } = await promisify(execFile)("nats-server", ["-c", join(dir, "nats.conf"), "-t"]);
+      expect(stderr).to.contain("is valid");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
