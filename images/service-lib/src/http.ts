@@ -3,6 +3,9 @@
  * schemas, CORS per contract 9, a uniform 400 `{"error"}` for bad input, request metrics and traces, and
  * the actuator-style health and metrics endpoints the catalog's probes and scrape jobs use.
  */
+// Route schemas of every service may carry @fastify/swagger's `hide`; this keeps its typing in the
+// published declarations, not only when the sources are compiled together.
+/// <reference types="@fastify/swagger" preserve="true" />
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
