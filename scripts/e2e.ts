@@ -138,6 +138,9 @@ async function main(): Promise<number> {
         const started = Date.now();
         let ok: boolean;
         try {
+          // Each stage starts from a whole system, so one stage's crash does not fail the next.
+          const restarted = await runtime.startExited();
+          if (restarted.length > 0) console.log(`restarted first, having exited: ${restarted.join(", ")}`);
           ok = await stage.run(runtime);
         } catch (error) {
           console.log(`error: ${(error as Error).stack ?? error}`);

@@ -317,6 +317,17 @@ export class LocalRuntime {
     writeState(this.state);
   }
 
+  /** Starts every long-running component that is not running (after a crash); returns their names. */
+  async startExited(): Promise<string[]> {
+    const exited = this.system.components.filter((c) => {
+      if (c.ready.kind === "exit") return false;
+      const record = this.record(c.workload.name);
+      return !record || !launcherOf(record).isRunning(record);
+    });
+    for (const component of exited) await this.startComponent(component);
+    return exited.map((c) => c.workload.name);
+  }
+
   async restartComponent(name: string, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     await this.stopComponent(name, signal);
     await this.startComponent(this.component(name));
