@@ -23,6 +23,7 @@ import { OrderStore } from "./store.js";
 /** Trade submissions give up after this long (the reference: 2 s connect + 4 s read). */
 const TRADE_TIMEOUT_MS = 6_000;
 const LOOKUP_TIMEOUT_MS = 3_000;
+const LOAD_RETRY_MS = 2_000;
 const OPEN_STATUSES: OrderStatus[] = ["NEW", "PARTIALLY_FILLED"];
 
 const enumOf = <T extends string>(values: readonly T[]) =>
@@ -120,40 +121,69 @@ export async function startOrderMatcher(
   };
   const matcher = new OrderMatcher({ book, store, metrics, logger: service.logger, submitTrade, publish });
 
-  if (config.seedEnabled && (await store.isEmpty())) {
-    for (const order of seedOrders(Date.now())) await store.insert(order);
-    service.logger.info("inserted the seed orders into an empty order book");
-  }
-  book.advanceSequence(await store.highestSequence());
-  for (const order of await store.loadOpen()) book.add(order);
-  const { total, byStatus } = await store.countByStatus();
-  metrics.events.inc({ event: "create" }, total);
-  metrics.events.inc({ event: "partial_fill" }, byStatus.PARTIALLY_FILLED);
-  metrics.events.inc({ event: "fill" }, byStatus.FILLED);
-  metrics.events.inc({ event: "cancel" }, byStatus.CANCELED);
-  metrics.events.inc({ event: "reject" }, byStatus.REJECTED);
-  service.logger.info({ openOrders: book.getCounts().open }, "order book loaded");
+  const subscribeToPrices = () =>
+    void bus.connection().then(
+      (nc) =>
+        nc.subscribe("pricing.*", {
+          callback: (error, message) => {
+            if (error) return;
+            const tick = openEnvelope(message.data)?.payload as
+              { ticker?: unknown; price?: unknown } | undefined;
+            const security =
+              typeof tick?.ticker === "string" ? tick.ticker : message.subject.slice("pricing.".length);
+            if (typeof tick?.price === "number" && Number.isFinite(tick.price) && tick.price > 0) {
+              matcher.onPriceTick(security, tick.price);
+            }
+          },
+        }),
+      () => undefined,
+    );
 
-  void bus.connection().then(
-    (nc) =>
-      nc.subscribe("pricing.*", {
-        callback: (error, message) => {
-          if (error) return;
-          const tick = openEnvelope(message.data)?.payload as
-            { ticker?: unknown; price?: unknown } | undefined;
-          const security =
-            typeof tick?.ticker === "string" ? tick.ticker : message.subject.slice("pricing.".length);
-          if (typeof tick?.price === "number" && Number.isFinite(tick.price) && tick.price > 0) {
-            matcher.onPriceTick(security, tick.price);
-          }
-        },
-      }),
-    () => undefined,
-  );
-  matcher.startTicking(config.tickMs);
+  /** Reads everything first, then fills the book in one synchronous step, so a failed try leaves no trace. */
+  const loadBook = async () => {
+    if (config.seedEnabled && (await store.seedIfEmpty(seedOrders(Date.now())))) {
+      service.logger.info("inserted the seed orders into an empty order book");
+    }
+    const [highest, open, { total, byStatus }] = await Promise.all([
+      store.highestSequence(),
+      store.loadOpen(),
+      store.countByStatus(),
+    ]);
+    book.advanceSequence(highest);
+    for (const order of open) book.add(order);
+    metrics.events.inc({ event: "create" }, total);
+    metrics.events.inc({ event: "partial_fill" }, byStatus.PARTIALLY_FILLED);
+    metrics.events.inc({ event: "fill" }, byStatus.FILLED);
+    metrics.events.inc({ event: "cancel" }, byStatus.CANCELED);
+    metrics.events.inc({ event: "reject" }, byStatus.REJECTED);
+    subscribeToPrices();
+    matcher.startTicking(config.tickMs);
+    loaded = true;
+    service.logger.info({ openOrders: book.getCounts().open }, "order book loaded");
+  };
+  // The process serves health while the database comes up (migrations may still be running): the book
+  // loads in the background, retried until it succeeds, and readiness waits for it.
+  let loaded = false;
+  service.addReadinessCheck({ name: "orderBook", isReady: () => loaded });
+  void (async () => {
+    while (service.isAccepting()) {
+      try {
+        return await loadBook();
+      } catch (error) {
+        service.logger.warn({ err: error }, "could not load the order book; retrying");
+        await new Promise((resolve) => setTimeout(resolve, LOAD_RETRY_MS).unref());
+      }
+    }
+  })();
   service.onStop({ close: () => matcher.stop() });
 
   const app = await service.httpService({ title: "TraderX order-matcher", openApiPaths: ["/v3/api-docs"] });
+
+  app.addHook("onRequest", async (request, reply) => {
+    if (!loaded && request.url.startsWith("/orders")) {
+      return reply.code(503).send({ error: "the order book is still loading; retry shortly" });
+    }
+  });
 
   const health = async () => {
     const counts = book.getCounts();

@@ -48,6 +48,7 @@ export class OrderMatcher {
 
   /** Starts the scheduled tick: every `tickMs` after the previous one (fixed delay). */
   startTicking(tickMs: number): void {
+    if (this.stopped) return;
     const tick = () => {
       this.scheduledTick();
       if (!this.stopped) this.timer = setTimeout(tick, tickMs);

@@ -2,7 +2,7 @@
  * The `orderbook` table (contract 3.1): every order, open or terminal. Open orders are loaded into the
  * book at start; queries for lists and single orders read from here, so terminal orders need no memory.
  */
-import type { Database } from "@traderx/service-lib";
+import type { Database, Queryable } from "@traderx/service-lib";
 import { ORDER_STATUSES, Order, OrderStatus, Side, priceKey } from "./orders.js";
 
 interface OrderRow {
@@ -55,8 +55,8 @@ export interface OrderFilter {
 export class OrderStore {
   constructor(private readonly db: Database) {}
 
-  async insert(order: Order): Promise<void> {
-    await this.db.query(
+  insert(order: Order, on: Queryable = this.db.pool): Promise<unknown> {
+    return on.query(
       `INSERT INTO orderbook (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         order.orderId,
@@ -73,6 +73,17 @@ export class OrderStore {
         order.lastFillQuantity,
       ],
     );
+  }
+
+  /** Inserts `orders` in one transaction when the table is empty; true when it did. */
+  seedIfEmpty(orders: readonly Order[]): Promise<boolean> {
+    return this.db.transaction(async (client) => {
+      // Serialises concurrent starts, so the seeds go in once.
+      await client.query("LOCK TABLE orderbook IN SHARE ROW EXCLUSIVE MODE");
+      if ((await client.query("SELECT 1 FROM orderbook LIMIT 1")).rows.length > 0) return false;
+      for (const order of orders) await this.insert(order, client);
+      return true;
+    });
   }
 
   /** Writes the fields a fill, a failed fill or a cancel change. */
@@ -139,10 +150,5 @@ export class OrderStore {
       total += Number(row.count);
     }
     return { total, byStatus };
-  }
-
-  async isEmpty(): Promise<boolean> {
-    const { rows } = await this.db.query("SELECT 1 FROM orderbook LIMIT 1");
-    return rows.length === 0;
   }
 }

@@ -98,7 +98,7 @@ describe("order-matcher service", function () {
   let service: Service;
   let baseUrl: string;
 
-  async function startMatcher(env: Record<string, string> = {}): Promise<void> {
+  async function startMatcher(env: Record<string, string> = {}, waitUntilReady = true): Promise<void> {
     const role = database.asRole("order_matcher");
     service = new Service("order-matcher", {
       LOG_LEVEL: "silent",
@@ -117,11 +117,12 @@ describe("order-matcher service", function () {
     });
     const { app } = await startOrderMatcher(service, readConfig(service.env));
     baseUrl = `http://127.0.0.1:${await service.listen(app, 0, "127.0.0.1")}`;
-    await waitFor(
-      "order-matcher connected to NATS",
-      async () => (await health()).messageBus.status === "connected",
-    );
+    if (waitUntilReady) {
+      await waitFor("order-matcher ready", async () => (await readiness()) === 200);
+    }
   }
+
+  const readiness = async () => (await fetch(`${baseUrl}/actuator/health/readiness`)).status;
 
   async function call<Body = OrderJson>(method: string, path: string, body?: unknown) {
     const response = await fetch(`${baseUrl}${path}`, {
@@ -514,7 +515,7 @@ describe("order-matcher service", function () {
     );
   });
 
-  it("brings open orders back after a restart and fills nothing until a pricing tick arrives", async () => {
+  it("restarts before its database, then brings open orders back and fills nothing until a pricing tick", async () => {
     const order = await create({
       accountId: 22214,
       security: "META",
@@ -525,7 +526,16 @@ describe("order-matcher service", function () {
     const openBefore = (await call("GET", "/orders/open-count")).body;
     await service.stop();
     const tradesBefore = peers.trades.length;
-    await startMatcher({ ORDER_MATCHER_TICK_MS: "50" });
+    await database.postgres.stop();
+    await startMatcher({ ORDER_MATCHER_TICK_MS: "50" }, false);
+    await waitFor("health ok without a database", async () => (await health()).status === "ok");
+    expect(await readiness()).to.equal(503);
+    expect(await call("GET", "/orders")).to.deep.equal({
+      status: 503,
+      body: { error: "the order book is still loading; retry shortly" },
+    });
+    await database.postgres.restart();
+    await waitFor("order-matcher ready", async () => (await readiness()) === 200);
     expect((await call("GET", "/orders/open-count")).body).to.deep.equal(openBefore);
     expect((await call("GET", `/orders/${order.orderId}`)).body).to.deep.equal(order);
     await waitFor("a few scheduled ticks", async () => (await health()).matcher.ticks >= 5);
