@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -11,6 +11,7 @@ import { nginxConfigTest, nginxWorkspace } from "./support/nginx";
 import { validateKubernetesObject, withoutSecretMarkers } from "./support/kubernetes-schema";
 import {
   ProgramRun,
+  REPO_ROOT,
   RegisteredResource,
   readyHost,
   runProgram,
@@ -354,6 +355,48 @@ describe("the Pulumi program's scaling overlays (mocked engine)", function () {
     )!;
     expect(edgeConfig.inputs.data["nginx.conf"]).not.to.contain("/grafana/");
     expect(run.outputs).not.to.have.property("grafanaUrl");
+  });
+});
+
+describe("the Pulumi program's determinism (mocked engine)", function () {
+  this.timeout(120_000);
+  const config = { "traderx:dbPassword": TEST_DB_PASSWORD };
+  /** URN -> registered inputs, as JSON. */
+  const snapshot = (run: ProgramRun) => new Map(run.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+  const changedUrns = (before: ProgramRun, after: ProgramRun) => {
+    const a = snapshot(before);
+    const b = snapshot(after);
+    expect([...b.keys()].sort()).to.deep.equal([...a.keys()].sort());
+    return [...a.keys()].filter((urn) => a.get(urn) !== b.get(urn));
+  };
+  let scratch: string;
+
+  before(async () => {
+    // A copy of the build inputs (not node_modules), so a test can change one service's source.
+    scratch = await mkdtemp(join(tmpdir(), "traderx-repo-"));
+    await cp(join(REPO_ROOT, "images"), join(scratch, "images"), {
+      recursive: true,
+      filter: (source) => !/[/\\](node_modules|dist)$/.test(source),
+    });
+  });
+  after(() => rm(scratch, { recursive: true, force: true }));
+
+  it("declares exactly the same inputs on a second run with nothing changed", async () => {
+    const first = await runProgram("dev", config, readyHost, scratch);
+    const second = await runProgram("dev", config, readyHost, scratch);
+    if (first.error ?? second.error) throw first.error ?? second.error;
+    expect(changedUrns(first, second)).to.deep.equal([]);
+  });
+
+  it("changes only reference-data's build, load and Deployment (not its Service) when its source changes", async () => {
+    const before = await runProgram("dev", config, readyHost, scratch);
+    await writeFile(join(scratch, "images/reference-data/CHANGED.txt"), "a changed source file\n");
+    const after = await runProgram("dev", config, readyHost, scratch);
+    if (before.error ?? after.error) throw before.error ?? after.error;
+    const changed = changedUrns(before, after).map((urn) => urn.split("::").pop());
+    expect(changed.sort()).to.deep.equal(
+      ["reference-data", "reference-data-image", "reference-data-image-load"].sort(),
+    );
   });
 });
 

@@ -13,7 +13,8 @@
  * - `renderDeploymentSpec`, `renderStatefulSetSpec`, `renderDaemonSetSpec`, `renderJobSpec`: the controller
  *   spec around a pod template (rolling updates with maxUnavailable 0 / maxSurge 1, topology spread when
  *   replicas > 1, no `replicas` when an HPA owns the count).
- * - `workloadLabels`, `selectorLabels`, `configChecksum`, `imageVersionLabel`, `PRESTOP_DRAIN_SECONDS`.
+ * - `workloadLabels`, `stableLabels` (no version, for Services), `selectorLabels`, `configChecksum`,
+ *   `imageVersionLabel`, `PRESTOP_DRAIN_SECONDS`.
  *
  * A `WorkloadShape` is the part of a catalog `Workload` these functions read, so a pod that is not in the
  * catalog (a backup CronJob) can be described the same way.
@@ -104,18 +105,26 @@ export function selectorLabels(workload: Pick<Workload, "name">, instance: strin
   return { "app.kubernetes.io/name": workload.name, "app.kubernetes.io/instance": instance };
 }
 
-export function workloadLabels(
+/** Labels that do not change with the image: for objects that outlive a version, such as Services. */
+export function stableLabels(
   workload: Pick<Workload, "name" | "tier">,
   instance: string,
-  image: string,
 ): Record<string, string> {
   return {
     ...selectorLabels(workload, instance),
     "app.kubernetes.io/component": workload.tier,
     "app.kubernetes.io/part-of": PART_OF,
-    "app.kubernetes.io/version": imageVersionLabel(image),
     "app.kubernetes.io/managed-by": "pulumi",
   };
+}
+
+/** Labels of a controller and its pods: the stable ones plus the image's version. */
+export function workloadLabels(
+  workload: Pick<Workload, "name" | "tier">,
+  instance: string,
+  image: string,
+): Record<string, string> {
+  return { ...stableLabels(workload, instance), "app.kubernetes.io/version": imageVersionLabel(image) };
 }
 
 export function renderProbe(check: ProbeCheck & ProbeTiming): Probe {

@@ -33,6 +33,7 @@ import {
   renderServicePorts,
   renderStatefulSetSpec,
   selectorLabels,
+  stableLabels,
   workloadLabels,
 } from "./hardened-pod";
 
@@ -111,13 +112,14 @@ export class HardenedWorkload extends pulumi.ComponentResource {
       throw new Error(`workload "${workload.name}" is a ${kind}; only Deployments can autoscale`);
     }
     const selector = selectorLabels(workload, args.instance);
+    const descriptionAnnotation = workload.description
+      ? { annotations: { "traderx.finos.org/description": workload.description } }
+      : {};
     const metadata = (image: string, objectName?: string) => ({
       ...(objectName ? { name: objectName } : {}),
       namespace: args.namespace,
       labels: workloadLabels(workload, args.instance, image),
-      ...(workload.description
-        ? { annotations: { "traderx.finos.org/description": workload.description } }
-        : {}),
+      ...descriptionAnnotation,
     });
     const child = { parent: this };
 
@@ -167,7 +169,13 @@ export class HardenedWorkload extends pulumi.ComponentResource {
       this.service = new k8s.core.v1.Service(
         `${name}-service`,
         {
-          metadata: image.apply((i) => metadata(i, workload.name)),
+          // No version label: a new image must not touch the Service.
+          metadata: {
+            name: workload.name,
+            namespace: args.namespace,
+            labels: stableLabels(workload, args.instance),
+            ...descriptionAnnotation,
+          },
           spec: {
             type: args.serviceType ?? "ClusterIP",
             selector,

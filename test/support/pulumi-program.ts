@@ -52,6 +52,7 @@ export async function runProgram(
   stack: string,
   overrides: Record<string, string> = {},
   host: HostProbe = readyHost,
+  repoRoot: string = REPO_ROOT,
 ): Promise<ProgramRun> {
   const config = stackConfig(stack, overrides);
   pulumi.runtime.setAllConfig(
@@ -95,7 +96,7 @@ export async function runProgram(
   /* eslint-enable @typescript-eslint/no-explicit-any */
   const run: ProgramRun = { resources };
   try {
-    run.outputs = await traderxProgram({ host, repoRoot: REPO_ROOT });
+    run.outputs = await traderxProgram({ host, repoRoot });
   } catch (error) {
     run.error = error as Error;
   }
