@@ -9,7 +9,7 @@ import {
 import type { Trade } from "../domain/types";
 import type { ValuedPosition } from "../domain/valuation";
 import { useNow } from "../hooks";
-import { DataTable, type Column } from "./DataTable";
+import { DataTable, accountNameColumn, type Column } from "./DataTable";
 
 export function PriceWithArrow({ price, openPrice }: { price: number; openPrice: number | undefined }) {
   if (openPrice === undefined) return <>{formatPrice(price)}</>;
@@ -32,9 +32,7 @@ interface TradeBlotterProps {
 export function TradeBlotter({ trades, accountNames }: TradeBlotterProps) {
   const now = useNow();
   const columns: Column<Trade>[] = [
-    ...(accountNames
-      ? [{ header: "ACCOUNT", cell: (t: Trade) => accountNames.get(t.accountId) ?? String(t.accountId) }]
-      : []),
+    ...(accountNames ? [accountNameColumn<Trade>(accountNames)] : []),
     { header: "SECURITY", cell: (t) => t.security },
     { header: "PRICE", cell: (t) => formatPrice(t.price), numeric: true },
     { header: "QUANTITY", cell: (t) => formatQuantity(t.quantity), numeric: true },

@@ -8,6 +8,18 @@ export interface Column<T> {
   className?: (row: T) => string | undefined;
 }
 
+/** ACCOUNT in All Accounts mode: the display name, cut short with an ellipsis (full name on hover). */
+export function accountNameColumn<T extends { accountId: number }>(
+  names: ReadonlyMap<number, string>,
+): Column<T> {
+  const nameOf = (row: T) => names.get(row.accountId) ?? String(row.accountId);
+  return {
+    header: "ACCOUNT",
+    cell: (row) => <span title={nameOf(row)}>{nameOf(row)}</span>,
+    className: () => "account-name",
+  };
+}
+
 interface DataTableProps<T> {
   caption: string;
   columns: readonly Column<T>[];

@@ -2,7 +2,7 @@ import { formatPrice, formatQuantity, formatRelativeTime } from "../domain/forma
 import type { PriceBook } from "../domain/prices";
 import type { Order } from "../domain/types";
 import { useNow } from "../hooks";
-import { DataTable, type Column } from "./DataTable";
+import { DataTable, accountNameColumn, type Column } from "./DataTable";
 
 /** The live market price of the order's security, or the matcher's last seen price until one arrives. */
 export const marketPriceOf = (order: Order, prices: PriceBook): number | undefined =>
@@ -45,7 +45,7 @@ export function OrdersTable(props: OrdersTableProps) {
     variant === "admin"
       ? [{ header: "ACCOUNT", cell: (o) => String(o.accountId) }]
       : accountNames
-        ? [{ header: "ACCOUNT", cell: (o) => accountNames.get(o.accountId) ?? String(o.accountId) }]
+        ? [accountNameColumn<Order>(accountNames)]
         : [];
   const columns: Column<Order>[] = [
     { header: "ORDER ID", cell: (o) => o.orderId },
