@@ -53,7 +53,8 @@ const OrderRequestSchema = Type.Object({
   security: Type.String({ pattern: "\\S", maxLength: 16 }),
   side: SideSchema,
   quantity: Type.Integer({ minimum: 1, maximum: INTEGER_MAX }),
-  limitPrice: Type.Number({ exclusiveMinimum: 0, maximum: 1e15 }),
+  // DECIMAL(18, 3) holds less than 10^15.
+  limitPrice: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1e15 }),
 });
 const ErrorSchema = Type.Object({ error: Type.String(), detail: Type.Optional(Type.String()) });
 const OrderIdParams = Type.Object({ orderId: Type.String({ pattern: "^[A-Za-z0-9._-]{1,32}$" }) });
