@@ -2,6 +2,7 @@
 import {
   databaseConfig,
   envPort,
+  isoOffset,
   Type,
   type DatabaseConfig,
   type Env,
@@ -18,8 +19,7 @@ export function positionServiceConfig(env: Env): PositionServiceConfig {
   return { port: envPort(env, "POSITION_SERVICE_PORT", 18090), database: databaseConfig(env) };
 }
 
-/** Spring's ISO-offset form: `2026-07-22T16:45:53.270+00:00`. */
-const isoOffset = (date: Date | null) => (date ? date.toISOString().replace("Z", "+00:00") : null);
+const timestamp = (date: Date | null) => (date ? isoOffset(date) : null);
 const decimal = (value: string | null) => (value === null ? null : Number(value));
 
 const Timestamp = Type.Union([Type.String(), Type.Null()]);
@@ -70,15 +70,15 @@ const toTrade = (row: TradeRow) => ({
   state: row.state,
   quantity: row.quantity,
   price: decimal(row.price),
-  updated: isoOffset(row.updated),
-  created: isoOffset(row.created),
+  updated: timestamp(row.updated),
+  created: timestamp(row.created),
 });
 const toPosition = (row: PositionRow) => ({
   accountId: row.accountid,
   security: row.security,
   quantity: row.quantity,
   averageCostBasis: decimal(row.averagecostbasis),
-  updated: isoOffset(row.updated),
+  updated: timestamp(row.updated),
 });
 
 const TRADE_COLUMNS = "id, accountid, security, side, state, quantity, price, updated, created";

@@ -1,7 +1,7 @@
 /**
- * Money and prices as the contract states them: decimals with three places, rounded HALF_UP (half away
- * from zero, like Java's BigDecimal). Arithmetic on them runs in integer thousandths, never in binary
- * floating point, so results match the reference to the last digit.
+ * Money, prices and timestamps as the contract states them. Decimals have three places, rounded HALF_UP
+ * (half away from zero, like Java's BigDecimal); arithmetic on them runs in integer thousandths, never in
+ * binary floating point, so results match the reference to the last digit.
  */
 
 /** A number as integer thousandths, rounded half up on its decimal digits. */
@@ -30,4 +30,9 @@ export function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
   const abs = (value: bigint) => (value < 0n ? -value : value);
   if (2n * abs(remainder) < abs(denominator)) return quotient;
   return numerator < 0n === denominator < 0n ? quotient + 1n : quotient - 1n;
+}
+
+/** A timestamp in the Spring services' ISO-offset form: `2026-07-22T16:45:53.270+00:00`. */
+export function isoOffset(date: Date): string {
+  return date.toISOString().replace("Z", "+00:00");
 }

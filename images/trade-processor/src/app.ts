@@ -20,6 +20,7 @@ import {
   envelope,
   envPort,
   handleInTrace,
+  isoOffset,
   natsAddress,
   openEnvelope,
   schemaCheck,
@@ -72,8 +73,6 @@ const TradeOrderSchema = Type.Object({
   price: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1e12 }), Type.Null()])),
 });
 const isTradeOrder = schemaCheck(TradeOrderSchema);
-
-const isoOffset = (date: Date) => date.toISOString().replace("Z", "+00:00");
 
 const BusHealth = Type.Object({
   status: Type.String(),

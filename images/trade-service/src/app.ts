@@ -10,6 +10,7 @@ import {
   ensureTradeOrderStream,
   envelope,
   envPort,
+  isoOffset,
   natsAddress,
   peerUrl,
   PeerUnavailableError,
@@ -186,7 +187,7 @@ export async function buildTradeService(service: Service, config: TradeServiceCo
         if (!(error instanceof TicketRefused)) throw error;
         if (error.status === 502) return reply.code(502).send({ error: error.message });
         return reply.code(404).send({
-          timestamp: new Date().toISOString().replace("Z", "+00:00"),
+          timestamp: isoOffset(new Date()),
           status: 404,
           error: "Not Found",
           message: error.message,
