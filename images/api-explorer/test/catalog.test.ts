@@ -1,7 +1,7 @@
 import { ConfigError } from "@traderx/service-lib";
 import { describe, expect, it } from "vitest";
 import { parseServices, renderCatalog } from "../src/server/catalog.js";
-import { renderIndexPage } from "../src/server/indexPage.js";
+import { renderIndexPage } from "../src/server/pages.js";
 
 const SERVICES = [
   { id: "account-service", name: "Accounts", runtimeBasePath: "/account-service", specPath: "/v3/api-docs" },

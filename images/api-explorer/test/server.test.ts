@@ -91,6 +91,8 @@ describe("API explorer server", () => {
     expect(typeof vendored.wsconnect).toBe("function");
     expect(client.ok).toBe(true);
     expect((await fetch(`${base}/api/docs/vendor/swagger-ui/swagger-ui-bundle.js`)).status).toBe(200);
+    const viewer = await (await fetch(`${base}/api/docs/viewer.html?service=people-service`)).text();
+    expect(viewer).toContain('<script src="vendor/swagger-ui/swagger-ui-bundle.js"></script>');
   });
 
   it("exits with the key and the fix when API_EXPLORER_SERVICES is missing", async () => {

@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, openBrowser, screenshot, tableRows, type BrowserSession } from "./browser";
+import { describe, expect, it } from "vitest";
+import { api, screenshot, tableRows, useBrowser } from "./browser";
 
 describe("accounts in the browser", () => {
-  let session: BrowserSession;
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const browser = useBrowser();
 
   it("F5/F6: creates and renames an account, then finds a person and assigns them", async () => {
-    const page = await session.context.newPage();
+    const page = await browser().context.newPage();
     await page.goto("/account");
     const create = page.getByRole("form", { name: "Create account" });
     await create.getByRole("button", { name: "Create account" }).click();

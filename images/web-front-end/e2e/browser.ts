@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 export const BASE_URL = (process.env.TRADERX_BASE_URL ?? "http://localhost:8080").replace(/\/+$/, "");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -46,6 +47,18 @@ export async function openBrowser(viewport = { width: 1400, height: 900 }): Prom
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** One browser for the enclosing describe block, opened before its tests and closed after them. */
+export function useBrowser(): () => BrowserSession {
+  let session: BrowserSession | undefined;
+  beforeAll(async () => {
+    session = await openBrowser();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+  return () => session!;
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

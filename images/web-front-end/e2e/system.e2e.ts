@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, openBrowser, screenshot, type BrowserSession } from "./browser";
+import { describe, expect, it } from "vitest";
+import { api, screenshot, useBrowser } from "./browser";
 
 describe("status page, API explorer and pub/sub inspector in the browser", () => {
-  let session: BrowserSession;
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const browser = useBrowser();
 
   it("shows every status check green", async () => {
-    const page = await session.context.newPage();
+    const page = await browser().context.newPage();
     await page.goto("/status");
     const summary = page.getByTestId("status-summary");
     await summary.waitFor({ timeout: 30_000 });
@@ -24,7 +17,7 @@ describe("status page, API explorer and pub/sub inspector in the browser", () =>
 
   it("reaches the API explorer from the System menu and lists every service with a live document", async () => {
     const catalog = await api<{ services: { id: string }[] }>("/api/docs/catalog.json");
-    const page = await session.context.newPage();
+    const page = await browser().context.newPage();
     await page.goto("/trade");
     await page.getByRole("button", { name: /System/ }).click();
     await page.getByRole("menuitem", { name: "API Explorer" }).click();
@@ -59,7 +52,7 @@ describe("status page, API explorer and pub/sub inspector in the browser", () =>
   });
 
   it("shows pricing.* messages in the inspector", async () => {
-    const page = await session.context.newPage();
+    const page = await browser().context.newPage();
     await page.goto("/api/docs/");
     const inspectorLink = page.locator("#inspector-link");
     expect(await inspectorLink.getAttribute("href")).toMatch(/\/api\/docs\/pubsub-inspector\.html$/);

@@ -1,5 +1,5 @@
 import type { Page, WebSocketRoute } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   api,
   openBrowser,
@@ -7,7 +7,7 @@ import {
   screenshot,
   tableRows,
   uniqueQuantity,
-  type BrowserSession,
+  useBrowser,
 } from "./browser";
 
 /** An account no seed data or smoke test trades in, so its blotters change only through these tests. */
@@ -26,14 +26,7 @@ const marketPrices = async (page: Page) =>
   (await tableRows(page, "position-blotter")).map((row) => `${row.SECURITY}:${row["MKT PRICE"]}`).join(" ");
 
 describe("trading in the browser", () => {
-  let session: BrowserSession;
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const browser = useBrowser();
 
   it("F1/F2: All Accounts on top, the 6th account preselected, its blotters loaded; All Accounts mode aggregates", async () => {
     // 52355 on the seed data; other tests may have added accounts, so the rule is checked, not the id.
@@ -41,7 +34,7 @@ describe("trading in the browser", () => {
       .map((a) => a.id)
       .sort((a, b) => a - b);
     const preselected = ids[5] ?? ids[0];
-    const page = await session.context.newPage();
+    const page = await browser().context.newPage();
     await openTradePage(page);
     const select = page.getByTestId("account-select");
     expect(await select.inputValue()).toBe(String(preselected));
@@ -70,7 +63,7 @@ describe("trading in the browser", () => {
   });
 
   it("F3/F4: a market trade shows up Settled and moves the position without a reload", async () => {
-    const page = await session.context.newPage();
+    const page = await browser().context.newPage();
     await openTradePage(page, QUIET_ACCOUNT);
     await page.getByTestId("trade-blotter").waitFor();
     const ibmQuantity = async () => {
@@ -115,7 +108,7 @@ describe("trading in the browser", () => {
   });
 
   it("creates a limit order with the live price pre-filled, shows it in Orders, and cancels it", async () => {
-    const page = await session.context.newPage();
+    const page = await browser().context.newPage();
     await openTradePage(page, QUIET_ACCOUNT);
     await page.getByRole("button", { name: "Order Ticket" }).click();
     const ticket = page.getByRole("form", { name: "Order Ticket" });
@@ -160,7 +153,7 @@ describe("trading in the browser", () => {
         limitPrice: 99999,
       }),
     });
-    const page = await session.context.newPage();
+    const page = await browser().context.newPage();
     await page.goto("/admin");
     const row = page.locator(`[data-testid="admin-orders"] tr[data-row-key="${order.orderId}"]`);
     await row.waitFor({ timeout: 15_000 });
@@ -189,7 +182,7 @@ describe("trading in the browser", () => {
   });
 
   it("updates market prices live, and after a lost bus connection reconnects and re-subscribes", async () => {
-    const page = await session.context.newPage();
+    const page = await browser().context.newPage();
     const sockets: WebSocketRoute[] = [];
     await page.routeWebSocket(/\/nats-ws$/, (socket) => {
       socket.connectToServer();

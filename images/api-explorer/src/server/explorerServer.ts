@@ -7,7 +7,7 @@ import path from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { HttpService, Service } from "@traderx/service-lib";
 import { MOUNT_PATH, renderCatalog, type ExplorerService } from "./catalog.js";
-import { renderIndexPage } from "./indexPage.js";
+import { renderIndexPage, renderViewerPage } from "./pages.js";
 
 export async function createExplorerApp(
   service: Service,
@@ -23,6 +23,7 @@ export async function createExplorerApp(
   const app = await service.httpService({ title: "TraderX API explorer", openApiPaths: [] });
   const hidden = { schema: { hide: true } };
   const indexPage = renderIndexPage(services);
+  const viewerPage = renderViewerPage();
   const catalog = renderCatalog(services, startedAt);
 
   await app.register(fastifyStatic, {
@@ -42,6 +43,9 @@ export async function createExplorerApp(
   });
   app.get(`${MOUNT_PATH}/index.html`, hidden, async (_request, reply) =>
     reply.type("text/html; charset=utf-8").send(indexPage),
+  );
+  app.get(`${MOUNT_PATH}/viewer.html`, hidden, async (_request, reply) =>
+    reply.type("text/html; charset=utf-8").send(viewerPage),
   );
   app.get(`${MOUNT_PATH}/catalog.json`, hidden, async () => catalog);
   app.get(`${MOUNT_PATH}/pubsub-inspector`, hidden, async (_request, reply) =>

@@ -21,6 +21,18 @@ function SystemMenu({ stateUi }: { stateUi: StateUi | undefined }) {
     return () => document.removeEventListener("click", closeOnOutsideClick);
   }, [open]);
   const features = stateUi?.features;
+  const externalLinks = [
+    {
+      label: "API Explorer",
+      href: stateUi?.apiExplorerUrl ?? "/api/docs",
+      shown: features?.apiExplorer !== false,
+    },
+    {
+      label: "Pub/Sub Inspector",
+      href: stateUi?.pubSubInspectorUrl ?? "/api/docs/pubsub-inspector.html",
+      shown: features?.pubSubInspector !== false,
+    },
+  ].filter((link) => link.shown);
   return (
     <div className="system-menu" ref={menuRef}>
       <button type="button" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
@@ -40,20 +52,13 @@ function SystemMenu({ stateUi }: { stateUi: StateUi | undefined }) {
               </Link>
             </li>
           )}
-          {features?.apiExplorer !== false && (
-            <li role="none">
-              <a role="menuitem" href={stateUi?.apiExplorerUrl ?? "/api/docs"}>
-                API Explorer
+          {externalLinks.map((link) => (
+            <li role="none" key={link.label}>
+              <a role="menuitem" href={link.href}>
+                {link.label}
               </a>
             </li>
-          )}
-          {features?.pubSubInspector !== false && (
-            <li role="none">
-              <a role="menuitem" href={stateUi?.pubSubInspectorUrl ?? "/api/docs/pubsub-inspector.html"}>
-                Pub/Sub Inspector
-              </a>
-            </li>
-          )}
+          ))}
         </ul>
       )}
     </div>

@@ -32,6 +32,34 @@ function useTickerPrice(ticker: string): PriceTick | undefined {
   return tick;
 }
 
+interface NumberFieldProps {
+  id: string;
+  label: string;
+  step: number;
+  value: string;
+  error: string | undefined;
+  onChange: (value: string) => void;
+}
+
+function NumberField({ id, label, step, value, error, onChange }: NumberFieldProps) {
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        min={0}
+        step={step}
+        autoComplete="off"
+        value={value}
+        aria-invalid={!!error || undefined}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      {error && <p className="field-error">{error}</p>}
+    </>
+  );
+}
+
 export interface TicketErrors {
   security?: string;
   quantity?: string;
@@ -144,36 +172,26 @@ export function TicketForm({ kind, accountId, stocks, initialSecurity = "", onDo
           </label>
         ))}
       </fieldset>
-      <label htmlFor={`${formId}-quantity`}>Quantity</label>
-      <input
+      <NumberField
         id={`${formId}-quantity`}
-        type="number"
-        min={1}
+        label="Quantity"
         step={1}
-        autoComplete="off"
         value={quantity}
-        aria-invalid={!!errors.quantity || undefined}
-        onChange={(event) => setQuantity(event.target.value)}
+        error={errors.quantity}
+        onChange={setQuantity}
       />
-      {errors.quantity && <p className="field-error">{errors.quantity}</p>}
       {kind === "order" && (
-        <>
-          <label htmlFor={`${formId}-limit`}>Limit price</label>
-          <input
-            id={`${formId}-limit`}
-            type="number"
-            min={0}
-            step={0.001}
-            autoComplete="off"
-            value={limitPrice}
-            aria-invalid={!!errors.limitPrice || undefined}
-            onChange={(event) => {
-              setLimitTouched(true);
-              setLimitPrice(event.target.value);
-            }}
-          />
-          {errors.limitPrice && <p className="field-error">{errors.limitPrice}</p>}
-        </>
+        <NumberField
+          id={`${formId}-limit`}
+          label="Limit price"
+          step={0.001}
+          value={limitPrice}
+          error={errors.limitPrice}
+          onChange={(value) => {
+            setLimitTouched(true);
+            setLimitPrice(value);
+          }}
+        />
       )}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={action.busy}>

@@ -28,24 +28,18 @@ function AdminOrders() {
   return (
     <section className="panel" aria-label="Open orders">
       <div className="counters">
-        <div className="counter">
-          <span className="counter-value" data-testid="open-orders">
-            {counters.openOrders}
-          </span>
-          <span>Open Orders</span>
-        </div>
-        <div className="counter">
-          <span className="counter-value" data-testid="unfilled-orders">
-            {counters.unfilledOrders}
-          </span>
-          <span>Unfilled Orders</span>
-        </div>
-        <div className="counter">
-          <span className="counter-value" data-testid="remaining-quantity">
-            {formatQuantity(counters.remainingQuantity)}
-          </span>
-          <span>Remaining Quantity</span>
-        </div>
+        {[
+          { label: "Open Orders", testId: "open-orders", value: counters.openOrders },
+          { label: "Unfilled Orders", testId: "unfilled-orders", value: counters.unfilledOrders },
+          { label: "Remaining Quantity", testId: "remaining-quantity", value: counters.remainingQuantity },
+        ].map((counter) => (
+          <div className="counter" key={counter.testId}>
+            <span className="counter-value" data-testid={counter.testId}>
+              {formatQuantity(counter.value)}
+            </span>
+            <span>{counter.label}</span>
+          </div>
+        ))}
       </div>
       <h2>Open orders, all accounts {orders.loading && <Progress label="Loading orders…" />}</h2>
       {orders.error && <Banner result={{ kind: "error", text: orders.error }} />}

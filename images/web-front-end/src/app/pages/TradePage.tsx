@@ -43,6 +43,10 @@ function PortfolioBanner({ title, totals }: { title: string; totals: PortfolioTo
 }
 
 type TicketKind = "trade" | "order";
+const TICKETS: { kind: TicketKind; label: string }[] = [
+  { kind: "trade", label: "Trade Ticket" },
+  { kind: "order", label: "Order Ticket" },
+];
 type BlotterTab = "trades" | "orders";
 
 function TradeWorkspace({ accounts, stocks }: { accounts: Account[]; stocks: Stock[] }) {
@@ -107,22 +111,17 @@ function TradeWorkspace({ accounts, stocks }: { accounts: Account[]; stocks: Sto
             </option>
           ))}
         </select>
-        <button
-          type="button"
-          disabled={allAccounts}
-          aria-pressed={ticket === "trade"}
-          onClick={() => setTicket(ticket === "trade" ? undefined : "trade")}
-        >
-          Trade Ticket
-        </button>
-        <button
-          type="button"
-          disabled={allAccounts}
-          aria-pressed={ticket === "order"}
-          onClick={() => setTicket(ticket === "order" ? undefined : "order")}
-        >
-          Order Ticket
-        </button>
+        {TICKETS.map(({ kind, label }) => (
+          <button
+            key={kind}
+            type="button"
+            disabled={allAccounts}
+            aria-pressed={ticket === kind}
+            onClick={() => setTicket(ticket === kind ? undefined : kind)}
+          >
+            {label}
+          </button>
+        ))}
         {allAccounts && (
           <span className="note" data-testid="all-accounts-note">
             Tickets are disabled in All Accounts mode: choose one account to trade.
