@@ -6,6 +6,7 @@ import { catalog, selectWorkloads } from "../components/catalog";
 import { gateTimingFromEnv, readinessTargets, runReadinessGate } from "../scripts/readiness/gate";
 import { runningWorkloads } from "../scripts/lib/profile";
 import { localRecipeOf } from "../scripts/local-runtime/plan";
+import { SmokeContext, skipReason, smokeChecks } from "../scripts/smoke/checks";
 
 /** A real HTTP server whose handler decides the status per path; counts requests per path. */
 async function startServer(statusFor: (path: string, hit: number) => number) {
@@ -127,5 +128,30 @@ describe("readiness gate polling", () => {
     });
     expect(result.ready).to.equal(false);
     expect(text()).to.match(/not ready: gone \(ECONNREFUSED\)/);
+  });
+});
+
+describe("smoke checks per profile", () => {
+  const reasons = (ctx: SmokeContext) =>
+    new Map(smokeChecks.map((check) => [check.id, skipReason(check, ctx)] as const));
+
+  it("locally skip Grafana, Loki and kubectl checks, and say why", () => {
+    const local = reasons({ baseUrl: "http://x", profile: { kind: "local" } });
+    expect(local.get("6.2.7a")).to.equal("the local profile does not run grafana");
+    expect(local.get("6.2.15")).to.equal("the local profile does not run grafana, loki");
+    expect(local.get("6.2.14")).to.match(/needs kubectl/);
+    for (const id of ["6.2.1", "6.2.7b", "6.2.11", "6.2.16e", "6.3.3", "6.3.6"])
+      expect(local.get(id)).to.equal(undefined);
+  });
+
+  it("on a cluster run everything, except the observability checks when the stack is off", () => {
+    const kube = { context: "kind-traderx-state-010", namespace: "traderx" };
+    const full = reasons({ baseUrl: "http://x", profile: { kind: "kind", observability: true }, kube });
+    const applicable = [...full].filter(([, reason]) => reason === undefined).map(([id]) => id);
+    expect(applicable).to.include.members(["6.2.7a", "6.2.9", "6.2.10", "6.2.14", "6.2.15"]);
+    const bare = reasons({ baseUrl: "http://x", profile: { kind: "kind", observability: false }, kube });
+    for (const id of ["6.2.7a", "6.2.7b", "6.2.8", "6.2.9", "6.2.15"])
+      expect(bare.get(id)).to.match(/does not run/);
+    expect(bare.get("6.2.16e")).to.equal(undefined);
   });
 });
