@@ -6,7 +6,7 @@ import { startTraderxDatabase, type TraderxTestDatabase } from "@traderx/databas
 import { buildPositionService } from "@traderx/position-service/app";
 import { startTradeIntake, type TradeIntake } from "@traderx/trade-service/testing";
 import { buildTradeProcessor } from "../src/app.js";
-import { nextJson } from "./support.js";
+import { nextJson, nextMessage } from "./support.js";
 
 describe("F3/F4: submit a market trade, see it booked", function () {
   this.timeout(60_000);
@@ -47,7 +47,7 @@ describe("F3/F4: submit a market trade, see it booked", function () {
     await Promise.all([database?.remove(), nats?.remove()]);
   });
 
-  it("publishes the order, books it Settled, updates the position and announces both", async () => {
+  it("publishes the order, books it Settled, updates the position and announces both, keeping the correlation id", async () => {
     const quantity = 7000 + Math.floor(Math.random() * 500);
     const orders = observer.subscribe("/trades");
     const trades = observer.subscribe("/accounts/22214/trades");
@@ -63,7 +63,11 @@ describe("F3/F4: submit a market trade, see it booked", function () {
 
     const response = await fetch(`${intake.tradeServiceUrl}/trade/`, {
       method: "POST",
-      headers: { "content-type": "application/json", origin: "http://localhost:8080" },
+      headers: {
+        "content-type": "application/json",
+        origin: "http://localhost:8080",
+        "x-correlation-id": `flow-${quantity}`,
+      },
       body: JSON.stringify({ side: "Buy", quantity, security: "IBM", accountId: 22214 }),
     });
     expect(response.status).to.equal(200);
@@ -72,9 +76,12 @@ describe("F3/F4: submit a market trade, see it booked", function () {
     const order = await nextJson<{ payload: { quantity: number; price: number } }>(orders);
     expect(order.payload.quantity).to.equal(quantity);
     expect(Number.isFinite(order.payload.price)).to.equal(true);
-    const trade = await nextJson<{
+    const tradeMessage = await nextMessage(trades);
+    // The caller's correlation id travelled HTTP → JetStream → trade-processor → NATS.
+    expect(tradeMessage.headers?.get("x-correlation-id")).to.equal(`flow-${quantity}`);
+    const trade = tradeMessage.json<{
       payload: { quantity: number; state: string; price: number; security: string };
-    }>(trades);
+    }>();
     expect(trade.payload).to.include({ quantity, state: "Settled", security: "IBM", price: accepted.price });
     const position = await nextJson<{
       payload: { security: string; quantity: number; averageCostBasis: number };

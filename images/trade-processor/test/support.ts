@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { jetstream } from "@nats-io/jetstream";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { envelope, TRADE_ORDER_SUBJECT, type DatabaseConfig } from "@traderx/service-lib";
 import { freePort, startProcess, waitFor } from "@traderx/service-lib/testing";
 import type { TradeOrder } from "../src/booking.js";
@@ -25,14 +25,19 @@ export async function publishOrders(nc: NatsConnection, orders: TradeOrder[]): P
   return ids;
 }
 
-/** The next message on a subscription, parsed, or a rejection after `timeoutMs`. */
-export async function nextJson<T>(subscription: Subscription, timeoutMs = 10_000): Promise<T> {
+/** The next message on a subscription, or a rejection after `timeoutMs`. */
+export async function nextMessage(subscription: Subscription, timeoutMs = 10_000): Promise<Msg> {
   const timer = setTimeout(() => subscription.unsubscribe(), timeoutMs);
   for await (const message of subscription) {
     clearTimeout(timer);
-    return message.json<T>();
+    return message;
   }
   throw new Error(`no message on ${subscription.getSubject()} within ${timeoutMs} ms`);
+}
+
+/** The next message on a subscription, parsed. */
+export async function nextJson<T>(subscription: Subscription, timeoutMs = 10_000): Promise<T> {
+  return (await nextMessage(subscription, timeoutMs)).json<T>();
 }
 
 /** trade-processor as its own process, from source, as the SIGKILL and SIGTERM tests need. */
