@@ -99,3 +99,14 @@ describe("index page", () => {
     expect(page).toContain("&lt;b&gt;&amp;");
   });
 });
+
+describe("viewer", () => {
+  it("points Try it out at the edge prefix unless the document names its servers", async () => {
+    const { withEdgeServer } = await import("../src/site/viewer.js");
+    expect(withEdgeServer({ openapi: "3.0.3" }, "/account-service").servers).toEqual([
+      { url: "/account-service" },
+    ]);
+    const own = { openapi: "3.0.3", servers: [{ url: "/x" }] };
+    expect(withEdgeServer(own, "/account-service")).toBe(own);
+  });
+});

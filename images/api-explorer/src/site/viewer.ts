@@ -7,6 +7,21 @@ interface CatalogService {
   id: string;
   name: string;
   specUrl: string;
+  runtimeBasePath: string;
+}
+
+interface OpenApiDocument {
+  openapi?: string;
+  servers?: { url: string }[];
+}
+
+/**
+ * A service describes its paths without the edge prefix (`/account/`), so "Try it out" must send them to
+ * `runtimeBasePath` (`/account-service/account/`); a document that names its own servers is kept as is.
+ */
+export function withEdgeServer(document: OpenApiDocument, runtimeBasePath: string): OpenApiDocument {
+  if (!document.openapi || (document.servers && document.servers.length > 0)) return document;
+  return { ...document, servers: [{ url: runtimeBasePath }] };
 }
 
 declare global {
