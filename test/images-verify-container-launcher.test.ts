@@ -14,30 +14,9 @@ import { freePort } from "../scripts/images-verify/listen-ports";
 import { ensureStandInBase } from "../scripts/images-verify/stand-in-base";
 import { containerLauncher, containerName } from "../scripts/local-runtime/container-launcher";
 import { LaunchSpec } from "../scripts/local-runtime/launcher";
+import { fixtureBuild, fixtureWorkload } from "./fixtures/images/fixture-workload";
 
 const REPO_ROOT = resolve(__dirname, "..");
-const FIXTURES = "test/fixtures/images";
-
-function fixtureWorkload(port: number): Workload {
-  const probe = { kind: "http" as const, path: "/health", port: "http" };
-  return {
-    name: "launcher-fixture",
-    tier: "app",
-    description: "fixture image for the container launcher",
-    image: { kind: "built", folder: "launcher-fixture" },
-    kind: "Deployment",
-    ports: [{ name: "http", port }],
-    env: () => ({ FIXTURE_PORT: String(port) }),
-    probes: { readiness: probe, liveness: probe },
-    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
-    calls: [],
-    edgeRoutes: [],
-    probeTargets: [],
-    readinessChecks: [],
-    runAsUser: 1000,
-    terminationGracePeriodSeconds: 10,
-  };
-}
 
 async function answers(url: string): Promise<boolean> {
   try {
@@ -66,21 +45,16 @@ describe("local runtime container launcher (Docker)", function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "traderx-launcher-"));
     port = await freePort();
-    workload = fixtureWorkload(port);
+    workload = fixtureWorkload("launcher-fixture", port);
     await ensureDockerEngine();
     const base = await ensureStandInBase();
-    await buildImage(
-      REPO_ROOT,
-      { context: FIXTURES, dockerfile: `${FIXTURES}/follows-conventions.Dockerfile`, args: {}, inputs: [] },
-      base.tag,
-      standInImageTag(workload),
-    );
+    await buildImage(REPO_ROOT, fixtureBuild("follows-conventions"), base.tag, standInImageTag(workload));
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("runs the image as the pod would and stops it on SIGTERM", async () => {
-    const spec = specFor("launcher-fixture", workload.env(undefined as never));
+    const spec = specFor("launcher-fixture", { FIXTURE_PORT: String(port) });
     const record = containerLauncher.start(spec);
     try {
       const deadline = Date.now() + 30_000;
@@ -113,7 +87,7 @@ describe("local runtime container launcher (Docker)", function () {
 
   it("runs a Job to completion and returns its exit status, with its output in the log", async () => {
     const spec = specFor("launcher-fixture-job", {
-      ...workload.env(undefined as never),
+      ...{ FIXTURE_PORT: String(port) },
       FIXTURE_STATE_FILE: "/home/node/state.json",
     });
     const status = await containerLauncher.runToCompletion(spec, 30_000);

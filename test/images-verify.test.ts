@@ -7,44 +7,16 @@ import { expect } from "chai";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
-import { Workload, loopbackPeerAddresses } from "../components/catalog";
+import { loopbackPeerAddresses } from "../components/catalog";
 import { ensureDockerEngine } from "../scripts/images-verify/docker-engine";
 import { baseImageProblems } from "../scripts/images-verify/dockerfile-base";
 import { freePort, planListenPorts } from "../scripts/images-verify/listen-ports";
 import { anyFailure, renderReport } from "../scripts/images-verify/report";
 import { ensureStandInBase } from "../scripts/images-verify/stand-in-base";
 import { ImageReport, ImageTarget, verifyImages } from "../scripts/images-verify/verify";
+import { fixtureBuild, fixtureWorkload } from "./fixtures/images/fixture-workload";
 
 const REPO_ROOT = resolve(__dirname, "..");
-const FIXTURES = "test/fixtures/images";
-
-/** A catalog-shaped workload for a fixture image: one HTTP port from env, probed on /health. */
-function fixtureWorkload(name: string, port: number): Workload {
-  const probe = {
-    kind: "http" as const,
-    path: "/health",
-    port: "http",
-    periodSeconds: 1,
-    failureThreshold: 15,
-  };
-  return {
-    name,
-    tier: "app",
-    description: `fixture image ${name}`,
-    image: { kind: "built", folder: name },
-    kind: "Deployment",
-    ports: [{ name: "http", port }],
-    env: () => ({ FIXTURE_PORT: String(port) }),
-    probes: { readiness: probe, liveness: probe },
-    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
-    calls: [],
-    edgeRoutes: [],
-    probeTargets: [],
-    readinessChecks: [],
-    runAsUser: 1000,
-    terminationGracePeriodSeconds: 10,
-  };
-}
 
 describe("images:verify Dockerfile base check", () => {
   it("accepts every FROM that takes BASE_IMAGE or names an earlier stage", () => {
@@ -122,12 +94,7 @@ describe("images:verify on fixture images (Docker)", function () {
     for (const name of fixtures) {
       targets.push({
         workload: fixtureWorkload(name, await freePort()),
-        build: {
-          context: FIXTURES,
-          dockerfile: `${FIXTURES}/${name}.Dockerfile`,
-          args: {},
-          inputs: [],
-        },
+        build: fixtureBuild(name),
         tag: `traderx-fixture/${name}:stand-in`,
       });
     }
