@@ -46,8 +46,16 @@ describe("status page, API explorer and pub/sub inspector in the browser", () =>
 
     await page.locator('tr[data-service="account-service"]').getByRole("link", { name: "Explore" }).click();
     await page.locator(".swagger-ui .info .title").waitFor({ timeout: 20_000 });
-    await page.locator(".swagger-ui .opblock").first().waitFor();
+    // "Try it out" on the first GET must reach the service through its edge prefix.
+    const operation = page.locator(".swagger-ui .opblock.opblock-get").first();
+    await operation.locator(".opblock-summary").click();
+    await operation.getByRole("button", { name: "Try it out" }).click();
+    await operation.getByRole("button", { name: "Execute" }).click();
+    const status = operation.locator(".live-responses-table .response-col_status").first();
+    await status.waitFor({ timeout: 15_000 });
     await screenshot(page, "api-explorer-viewer");
+    expect((await status.textContent())?.trim()).toBe("200");
+    expect(await operation.locator(".request-url").textContent()).toContain("/account-service/");
     await page.close();
   });
 

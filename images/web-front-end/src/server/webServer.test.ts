@@ -57,8 +57,24 @@ describe("web server", () => {
     expect(await stateUi.json()).toEqual({ stateId: "010-kubernetes-runtime" });
     const missing = await fetch(`${base}/assets/app/index-gone.js`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: "no file /assets/app/index-gone.js" });
+    expect((await missing.json()).error).toContain("/assets/app/index-gone.js");
     expect((await fetch(`${base}/favicon.ico`)).status).toBe(404);
+    const outside = `${path.basename(staticDir)}-outside.txt`;
+    writeFileSync(path.join(staticDir, "..", outside), "not for the web");
+    try {
+      const escape = await fetch(`${base}/assets/..%2f..%2f..%2f${outside}`);
+      expect(escape.status).not.toBe(200);
+    } finally {
+      rmSync(path.join(staticDir, "..", outside));
+    }
+  });
+
+  it("serves files a rebuild added after the start", async () => {
+    writeFileSync(path.join(staticDir, "assets/app/index-new456.js"), "console.log(2)");
+    const rebuilt = await fetch(`${base}/assets/app/index-new456.js`);
+    expect(rebuilt.status).toBe(200);
+    expect(rebuilt.headers.get("cache-control")).toContain("immutable");
+    expect(await rebuilt.text()).toBe("console.log(2)");
   });
 
   it("reports health on /healthz", async () => {

@@ -31,9 +31,10 @@ export async function createWebApp(service: Service, staticDir: string): Promise
   );
   app.get("/*", { schema: { hide: true } }, async (request, reply) => {
     const pathname = request.url.split("?")[0];
-    // A missing bundle or image is a real 404; an HTML shell in its place would only confuse the browser.
+    // A file path is looked up now (a rebuild may have added it since start); a missing one is a real
+    // 404, since an HTML shell in place of a bundle or image would only confuse the browser.
     if (pathname.startsWith(HASHED_ASSETS) || /\.[a-z0-9]+$/i.test(pathname)) {
-      return reply.code(404).send({ error: `no file ${pathname}` });
+      return reply.sendFile(decodeURIComponent(pathname));
     }
     return reply.header("Cache-Control", "no-cache").sendFile("index.html");
   });
