@@ -29,7 +29,8 @@ export async function createExplorerApp(
   await app.register(fastifyStatic, {
     root: siteDir,
     prefix: `${MOUNT_PATH}/`,
-    wildcard: false,
+    // Files are looked up per request, so a rebuilt site needs no restart; explicit routes below win.
+    wildcard: true,
     index: false,
     setHeaders: (response) => response.header("Cache-Control", "no-cache"),
   });
