@@ -55,9 +55,16 @@ function gzippedAssetBytes(dir: string): { js: number; css: number } {
   return sizes;
 }
 
+/** The app as `npm run build` builds it, into a scratch folder so that dist/ stays untouched. */
 async function buildApp(): Promise<string> {
-  await build({ root: workspace, configFile: path.join(workspace, "vite.config.ts"), logLevel: "warn" });
-  return path.join(workspace, "dist/client");
+  const outDir = path.join(scratch, "app");
+  await build({
+    root: workspace,
+    configFile: path.join(workspace, "vite.config.ts"),
+    logLevel: "warn",
+    build: { outDir, emptyOutDir: true },
+  });
+  return outDir;
 }
 
 /** The smallest React app: what any React front end ships before it has features. */
