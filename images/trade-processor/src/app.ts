@@ -12,7 +12,7 @@ import {
   type ConsumerMessages,
   type JsMsg,
 } from "@nats-io/jetstream";
-import { nanos } from "@nats-io/transport-node";
+import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import { Counter } from "prom-client";
 import {
   databaseConfig,
@@ -173,34 +173,58 @@ export async function buildTradeProcessor(
     }
   };
 
+  /** Creates the stream and the durable consumer where missing; the broker keeps both across restarts. */
+  const ensureConsumer = async (nc: NatsConnection) => {
+    await ensureTradeOrderStream(nc);
+    await (
+      await jetstreamManager(nc)
+    ).consumers.add(TRADE_ORDER_STREAM, {
+      durable_name: CONSUMER_NAME,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(ACK_WAIT_MS),
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: TRADE_ORDER_SUBJECT,
+      max_deliver: -1,
+    });
+  };
+
+  /**
+   * A broker that lost its JetStream data (no volume, or a stream deleted by hand) leaves the consumer
+   * pulling from nothing. Stopping these messages makes the loop below recreate stream and consumer and
+   * consume afresh; redelivered history is not booked twice.
+   */
+  const stopWhenLost = async (messages: ConsumerMessages) => {
+    for await (const event of messages.status()) {
+      if (
+        event.type === "consumer_not_found" ||
+        event.type === "stream_not_found" ||
+        event.type === "consumer_deleted"
+      ) {
+        service.logger.warn({ event: event.type }, "trade stream consumer lost; recreating it");
+        messages.stop();
+        return;
+      }
+    }
+  };
+
   let consuming: ConsumerMessages | undefined;
   const consumeLoop = (async () => {
     const nc = await subscriber.connection();
-    for (;;) {
+    while (service.isAccepting()) {
       try {
-        await ensureTradeOrderStream(nc);
-        await (
-          await jetstreamManager(nc)
-        ).consumers.add(TRADE_ORDER_STREAM, {
-          durable_name: CONSUMER_NAME,
-          ack_policy: AckPolicy.Explicit,
-          ack_wait: nanos(ACK_WAIT_MS),
-          deliver_policy: DeliverPolicy.All,
-          filter_subject: TRADE_ORDER_SUBJECT,
-          max_deliver: -1,
-        });
+        await ensureConsumer(nc);
         const consumer = await jetstream(nc).consumers.get(TRADE_ORDER_STREAM, CONSUMER_NAME);
         consuming = await consumer.consume({ max_messages: PULL_BATCH });
-        break;
       } catch (error) {
-        if (!service.isAccepting()) return;
         service.logger.warn({ err: error }, "trade stream consumer not available yet; retrying");
         await new Promise((resolve) => setTimeout(resolve, 2_000));
+        continue;
       }
-    }
-    service.logger.info({ consumer: CONSUMER_NAME }, "consuming /trades");
-    for await (const message of consuming) {
-      await handleInTrace(message.subject, message.headers, () => handleMessage(message));
+      service.logger.info({ consumer: CONSUMER_NAME }, "consuming /trades");
+      void stopWhenLost(consuming);
+      for await (const message of consuming) {
+        await handleInTrace(message.subject, message.headers, () => handleMessage(message));
+      }
     }
   })();
   consumeLoop.catch((error: unknown) => service.logger.fatal({ err: error }, "trade consumer stopped"));

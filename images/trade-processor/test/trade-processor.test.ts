@@ -1,8 +1,14 @@
 import { expect } from "chai";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
-import { envelope, Service, TRADE_ORDER_SUBJECT } from "@traderx/service-lib";
+import {
+  ensureTradeOrderStream,
+  envelope,
+  Service,
+  TRADE_ORDER_STREAM,
+  TRADE_ORDER_SUBJECT,
+} from "@traderx/service-lib";
 import { serverErrorsFor, startNats, waitFor, type TestNats } from "@traderx/service-lib/testing";
 import { startTraderxDatabase, type TraderxTestDatabase } from "@traderx/database-migrations/testing";
 import { buildTradeProcessor } from "../src/app.js";
@@ -163,6 +169,22 @@ describe("trade-processor", () => {
     expect(metrics).to.contain('traderx_messagebus_connected{component="trade-processor",role="subscriber"');
     expect(metrics).to.contain("http_server_requests_seconds_count");
     expect((await fetch(`${base}/v3/api-docs`)).status).to.equal(200);
+  });
+
+  it("recreates its stream consumer when the broker lost the stream, and books without double-booking", async () => {
+    const manager = await jetstreamManager(observer);
+    const bookedBefore = await tradeCount(10031);
+    await manager.streams.delete(TRADE_ORDER_STREAM);
+    // What trade-service does on its next publish: the stream is back, empty; the consumer is not.
+    await ensureTradeOrderStream(observer);
+    await publishOrders(observer, [
+      { accountId: 10031, security: "NVDA", side: "Sell", quantity: 9, price: 910.8 },
+    ]);
+    await waitFor(
+      "the order booked by a recreated consumer",
+      async () => (await tradeCount(10031)) === bookedBefore + 1,
+      20_000,
+    );
   });
 
   it("answers generated bad input without a 5xx", async () => {

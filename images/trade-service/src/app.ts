@@ -199,17 +199,25 @@ export async function buildTradeService(service: Service, config: TradeServiceCo
       if (!trades || !bus.isConnected()) {
         return reply.code(503).send({ error: "message bus unavailable; the trade was not accepted" });
       }
+      const message = JSON.stringify(
+        envelope(TRADE_ORDER_SUBJECT, order, { from: "trade-service", type: "TradeOrder" }),
+      );
+      const options = { msgID: randomUUID(), headers: tracingHeaders(), timeout: 5_000 };
       try {
-        await trades.publish(
-          TRADE_ORDER_SUBJECT,
-          JSON.stringify(envelope(TRADE_ORDER_SUBJECT, order, { from: "trade-service", type: "TradeOrder" })),
-          { msgID: randomUUID(), headers: tracingHeaders(), timeout: 5_000 },
-        );
-      } catch (error) {
-        request.log.error({ err: error }, "trade publish not acknowledged");
-        return reply
-          .code(503)
-          .send({ error: "the trade stream did not acknowledge the trade; it was not accepted" });
+        await trades.publish(TRADE_ORDER_SUBJECT, message, options);
+      } catch (firstError) {
+        // A broker that lost its stream answers "no responders": recreate the stream and retry once. The
+        // same message id makes the retry harmless if the first attempt was stored after all.
+        request.log.warn({ err: firstError }, "trade publish failed; ensuring the stream and retrying once");
+        try {
+          await ensureTradeOrderStream(await bus.connection());
+          await trades.publish(TRADE_ORDER_SUBJECT, message, options);
+        } catch (error) {
+          request.log.error({ err: error }, "trade publish not acknowledged");
+          return reply
+            .code(503)
+            .send({ error: "the trade stream did not acknowledge the trade; it was not accepted" });
+        }
       }
       return { id: request.body.id ?? null, state: request.body.state ?? null, ...order };
     },

@@ -143,6 +143,14 @@ describe("trade-service", () => {
     expect(preflight.headers.get("access-control-allow-origin")).to.be.oneOf(["*", "http://localhost:8080"]);
   });
 
+  it("recreates a lost trade stream on the next ticket", async () => {
+    await (await jetstreamManager(observer)).streams.delete(TRADE_ORDER_STREAM);
+    const response = await submit({ accountId: 22214, security: "MS", side: "Sell", quantity: 3 });
+    expect(response.status).to.equal(200);
+    const stream = await (await jetstreamManager(observer)).streams.info(TRADE_ORDER_STREAM);
+    expect(stream.state.messages).to.equal(1);
+  });
+
   it("answers generated bad input without a 5xx", async () => {
     const failures = await serverErrorsFor(base, [
       {
