@@ -1,9 +1,11 @@
-import {
-  wsconnect,
-  type ConnectionOptions,
-  type NatsConnection,
-  type Subscription,
-} from "@nats-io/nats-core";
+import type { ConnectionOptions, NatsConnection, Subscription } from "@nats-io/nats-core";
+
+/**
+ * The NATS client is loaded as its own chunk, after the first render: the page draws without waiting
+ * for it, and the header says "Connecting" meanwhile.
+ */
+const loadAndConnect = (options: ConnectionOptions) =>
+  import("@nats-io/nats-core").then(({ wsconnect }) => wsconnect(options));
 
 const CONNECT_TIMEOUT_MS = 3000;
 
@@ -46,7 +48,7 @@ export class MessageBus {
   constructor(
     private readonly url: string,
     private readonly retryMs = 1000,
-    private readonly connect: (options: ConnectionOptions) => Promise<NatsConnection> = wsconnect,
+    private readonly connect: (options: ConnectionOptions) => Promise<NatsConnection> = loadAndConnect,
   ) {}
 
   get state(): BusState {
