@@ -149,6 +149,8 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
       ms: Math.round(reply.elapsedTime),
     };
     if (reply.statusCode >= 500) request.log.error(line, "request completed");
+    // Probes and scrapes arrive every few seconds; their lines would drown the traffic's.
+    else if (request.routeOptions.schema?.hide) request.log.debug(line, "request completed");
     else request.log.info(line, "request completed");
   });
 
