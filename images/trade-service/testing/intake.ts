@@ -41,6 +41,10 @@ export async function startTradeIntake(database: TraderxTestDatabase, natsUrl: s
         LOG_LEVEL: "warn",
         PRICE_PUBLISHER_PORT: String(pricePort),
         NATS_ADDRESS: natsUrl,
+        // Every ticker ticks every few hundred ms, so a test waiting for one tick waits briefly and surely.
+        PRICE_PUBLISH_INTERVAL_MIN_MS: "200",
+        PRICE_PUBLISH_INTERVAL_MAX_MS: "400",
+        PRICE_PUBLISH_BATCH_RATIO: "1",
       },
     },
   );
