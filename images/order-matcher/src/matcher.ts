@@ -12,6 +12,8 @@ import { OrderBook, type FillIntent } from "./order-book.js";
 import { newOrder, type Order, type OrderRequest, type Side } from "./orders.js";
 import type { OrderStore } from "./store.js";
 
+const STORE_RETRY_MS = 1_000;
+
 export interface TradeTicket {
   security: string;
   quantity: number;
@@ -170,14 +172,18 @@ export class OrderMatcher {
         metrics.events.inc({ event: "reject" });
         metrics.tradeSubmitFailures.inc();
         // A failed auto-fill bumps updatedAt; a failed force-fill changes nothing.
-        if (intent.kind === "auto") await this.store(order);
+        if (intent.kind === "auto") {
+          await this.deps.store.update(order).catch((error: unknown) => {
+            logger.warn({ err: error, orderId: order.orderId }, "could not store a failed fill attempt");
+          });
+        }
         return false;
       }
       if (intent.kind === "auto") metrics.autoFillSuccess.inc();
       const event =
         intent.kind === "force" ? "force_fill" : order.status === "FILLED" ? "fill" : "partial_fill";
       metrics.events.inc({ event });
-      await this.store(order);
+      await this.storeBookedFill(order);
       this.publish(order);
       return true;
     } finally {
@@ -185,15 +191,25 @@ export class OrderMatcher {
     }
   }
 
-  /** Stores a fill's outcome. The trade is booked already, so a failed write is logged, not undone. */
-  private async store(order: Order): Promise<void> {
-    try {
-      await this.deps.store.update(order);
-    } catch (error) {
-      this.deps.logger.error(
-        { err: error, orderId: order.orderId },
-        "could not store the order after a fill",
-      );
+  /**
+   * Stores a fill trade-service has booked. The trade cannot be taken back, so the write is retried until
+   * it lands (a database restart) or the matcher stops; the order stays in flight meanwhile, so no tick,
+   * cancel or force-fill acts on a state the table does not have.
+   */
+  private async storeBookedFill(order: Order): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.store.update(order);
+        return;
+      } catch (error) {
+        const context = { err: error, orderId: order.orderId, attempt };
+        if (this.stopped) {
+          this.deps.logger.error(context, "stopping with a booked fill not stored");
+          return;
+        }
+        this.deps.logger.error(context, "could not store a booked fill; retrying");
+        await new Promise((resolve) => setTimeout(resolve, STORE_RETRY_MS));
+      }
     }
   }
 

@@ -515,6 +515,32 @@ describe("order-matcher service", function () {
     );
   });
 
+  it("stores a fill trade-service booked while the database was down, once it is back", async () => {
+    peers.behaviour.set("AAPL", 1_000);
+    const order = await create({
+      accountId: 44044,
+      security: "AAPL",
+      side: "Sell",
+      quantity: 20,
+      limitPrice: 1,
+    });
+    publishPrice("AAPL", 190);
+    await waitFor("AAPL trade submitted", async () => peers.tradesFor("AAPL").length === 1);
+    await database.postgres.stop();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(
+      messages.some((m) => m.payload.orderId === order.orderId && m.payload.status === "FILLED"),
+    ).to.equal(false);
+    await database.postgres.restart();
+    await eventFor("/orders", order.orderId, "FILLED");
+    expect((await call("GET", `/orders/${order.orderId}`)).body).to.include({
+      status: "FILLED",
+      remainingQuantity: 0,
+    });
+    expect(peers.tradesFor("AAPL")).to.have.length(1);
+    peers.behaviour.delete("AAPL");
+  });
+
   it("restarts before its database, then brings open orders back and fills nothing until a pricing tick", async () => {
     const order = await create({
       accountId: 22214,
