@@ -45,12 +45,13 @@ async function showViewer(): Promise<void> {
   }
   title.textContent = `${service.id} — ${service.specUrl}`;
   document.title = `${service.id} · TraderX API Explorer`;
-  window.SwaggerUIBundle!({
-    url: service.specUrl,
-    dom_id: "#swagger-ui",
-    deepLinking: true,
-    tryItOutEnabled: true,
-  });
+  const response = await fetch(service.specUrl);
+  if (!response.ok) {
+    title.textContent = `${service.id}: ${service.specUrl} answered HTTP ${response.status}`;
+    return;
+  }
+  const spec = withEdgeServer((await response.json()) as OpenApiDocument, service.runtimeBasePath);
+  window.SwaggerUIBundle!({ spec, dom_id: "#swagger-ui", deepLinking: true });
 }
 
 if (typeof document !== "undefined" && document.getElementById("swagger-ui")) void showViewer();
