@@ -35,6 +35,17 @@ describe("database and message bus connections", () => {
     expect(await database.isReady()).to.equal(true);
   });
 
+  it("turns unready while the database is down and serves again after it restarts", async function () {
+    this.timeout(30_000);
+    const database = service.database(postgres.config);
+    expect((await database.query("SELECT 1 AS one")).rows).to.deep.equal([{ one: 1 }]);
+    await postgres.stop();
+    expect(await database.isReady()).to.equal(false);
+    await postgres.restart();
+    await waitFor("database ready again", () => database.isReady(), 10_000);
+    expect((await database.query("SELECT count(*)::int AS n FROM notes")).rows).to.deep.equal([{ n: 1 }]);
+  });
+
   it("carries trace and correlation ids on NATS headers and reports connectivity", async () => {
     const publisher: MessageBus = service.bus({
       address: nats.url,
