@@ -75,10 +75,6 @@ export class OrderMatcher {
     this.runPass(this.book.onScheduledTick());
   }
 
-  marketPrice(security: string): number | null {
-    return this.book.marketPrice(security);
-  }
-
   /** Stores and publishes a new order; it fills only on a later tick. */
   async create(request: OrderRequest): Promise<Order> {
     const order = newOrder(this.book.nextOrderId(), request, this.now());
