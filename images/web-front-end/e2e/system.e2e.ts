@@ -51,7 +51,7 @@ describe("status page, API explorer and pub/sub inspector in the browser", () =>
     await operation.locator(".opblock-summary").click();
     await operation.getByRole("button", { name: "Try it out" }).click();
     await operation.getByRole("button", { name: "Execute" }).click();
-    const status = operation.locator(".live-responses-table .response-col_status").first();
+    const status = operation.locator(".live-responses-table tr.response .response-col_status").first();
     await status.waitFor({ timeout: 15_000 });
     await screenshot(page, "api-explorer-viewer");
     expect((await status.textContent())?.trim()).toBe("200");
