@@ -77,6 +77,43 @@ describe("TradePage", () => {
   });
 });
 
+describe("TradePage orders", () => {
+  it("lists the account's open orders and preselects a clicked order's security in the order ticket", async () => {
+    const openOrder = {
+      orderId: "ord-013-0042",
+      accountId: 52355,
+      security: "MSFT",
+      side: "Sell",
+      quantity: 900,
+      remainingQuantity: 650,
+      limitPrice: 412,
+      status: "PARTIALLY_FILLED",
+      createdAt: "2026-07-22T16:00:00.000Z",
+      updatedAt: "2026-07-22T16:01:00.000Z",
+    };
+    stubFetch({
+      "GET /account-service/account/": { body: SEED_ACCOUNTS },
+      "GET /reference-data/stocks": { body: SOME_STOCKS },
+      "GET /position-service/trades/52355": { body: [] },
+      "GET /position-service/positions/52355": { body: [] },
+      "GET /position-service/positions/": { body: [] },
+      "GET /order-matcher/orders?status=open&accountId=52355": { body: [openOrder] },
+      "GET /price-publisher/prices": { body: { prices: [] } },
+      "GET /price-publisher/prices/MSFT": {
+        body: { ticker: "MSFT", price: 430.5, openPrice: 429.1, closePrice: 431.6 },
+      },
+    });
+    renderInApp(<TradePage />, "/trade");
+    await userEvent.click(await screen.findByRole("tab", { name: "Orders (1)" }));
+    const row = (await screen.findByText("ord-013-0042")).closest("tr")!;
+    expect(within(row).getByText("650")).toBeTruthy();
+    expect(within(row).getByText("412.000")).toBeTruthy();
+    await userEvent.click(row);
+    const ticket = await screen.findByRole("form", { name: "Order Ticket" });
+    expect((within(ticket).getByRole("combobox") as HTMLInputElement).value).toBe("MSFT - Microsoft");
+  });
+});
+
 describe("AccountPage", () => {
   it("validates a new account name before posting and shows the users' full names (F5, F6)", async () => {
     const requests = stubFetch({
