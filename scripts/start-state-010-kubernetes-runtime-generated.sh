@@ -36,7 +36,7 @@ script_flag() {
 }
 
 parse_flags "$@"
-prepare_stack
+prepare_stack create
 require_command kubectl "install kubectl: https://kubernetes.io/docs/tasks/tools/"
 require_command "$PROVIDER" "install $PROVIDER, or choose the other provider with --provider"
 log "stack ${STACK} (backend ${PULUMI_BACKEND_URL}), provider ${PROVIDER}, cluster ${CLUSTER_NAME}"

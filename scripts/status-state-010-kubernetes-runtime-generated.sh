@@ -27,7 +27,7 @@ script_flag() {
 }
 
 parse_flags "$@"
-prepare_stack
+prepare_stack existing
 require_command kubectl "install kubectl: https://kubernetes.io/docs/tasks/tools/"
 
 printf 'provider:  %s\ncluster:   %s\ncontext:   %s\nnamespace: %s\nedge:      %s\n' \

@@ -29,7 +29,7 @@ script_flag() {
 }
 
 parse_flags "$@"
-prepare_stack
+prepare_stack existing
 
 pid_file="$(port_forward_pid_file)"
 if [[ -f "$pid_file" ]]; then

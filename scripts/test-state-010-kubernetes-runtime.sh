@@ -32,7 +32,7 @@ done
 [[ -n "${positional[0]:-}" ]] && export TRADERX_BASE_URL="${positional[0]}"
 PROVIDER="${positional[2]:-$PROVIDER}"
 CLUSTER_NAME="${positional[3]:-}"
-prepare_stack
+prepare_stack existing
 NAMESPACE="${positional[1]:-$NAMESPACE}"
 KUBECTL=(kubectl --context "$KUBE_CONTEXT" -n "$NAMESPACE")
 require_command kubectl "install kubectl: https://kubernetes.io/docs/tasks/tools/"

@@ -40,6 +40,7 @@ elif [[ "$args" == *" config set "* ]]; then
   echo "$key=$value" >>"$STUB_STATE/config"
 fi
 [[ "$args" == *" up "* && -n "\${STUB_UP_FAILS:-}" ]] && exit 3
+[[ "$args" == *" stack select "* && "$args" != *" --create "* && -n "\${STUB_NO_STACK:-}" ]] && exit 1
 exit 0`,
   kind: `
 echo "kind $*" >>"$STUB_CALLS"
@@ -333,6 +334,17 @@ describe("state-010 scripts", function () {
       const run = await runScript(h, STATUS, ["--wait-ready"]);
       expect(run.status).to.equal(1);
       expect(run.output).to.contain("readiness gate: timed out");
+    });
+
+    it("does not create a stack, and says to start first when there is none", async () => {
+      const h = newHarness(edge.url, { STUB_NO_STACK: "1" });
+      for (const script of [STATUS, STOP]) {
+        const run = await runScript(h, script);
+        expect(run.status).to.equal(1);
+        expect(run.output).to.match(/stack dev does not exist on file:\/\/\S+; start it first with/);
+      }
+      expect(h.calls().some((c) => / --create /.test(c))).to.equal(false);
+      expect(h.calls().some((c) => / destroy /.test(c))).to.equal(false);
     });
 
     it("says how to start a cluster that does not exist", async () => {

@@ -78,7 +78,7 @@ config_value() {
   printf '%s' "${value:-$default}"
 }
 
-# Selects (creating when absent) the stack on the backend, writes the effective config file and resolves
+# `prepare_stack create|existing` selects the stack on the backend (`create` creates it when absent), writes the effective config file and resolves
 # provider, cluster name and namespace from flags first, then the stack config, then the defaults.
 prepare_stack() {
   require_command pulumi "install the Pulumi CLI: https://www.pulumi.com/docs/install/"
@@ -93,7 +93,12 @@ prepare_stack() {
     : >"$STACK_CONFIG_FILE"
   fi
   pulumi --cwd "$REPO_ROOT" --non-interactive login "$PULUMI_BACKEND_URL" >/dev/null
-  pulumi --cwd "$REPO_ROOT" --non-interactive stack select "$STACK" --create --secrets-provider passphrase >/dev/null
+  if [[ "$1" == create ]]; then
+    pulumi --cwd "$REPO_ROOT" --non-interactive stack select "$STACK" --create --secrets-provider passphrase >/dev/null
+  else
+    pulumi --cwd "$REPO_ROOT" --non-interactive stack select "$STACK" >/dev/null ||
+      die "stack ${STACK} does not exist on ${PULUMI_BACKEND_URL}; start it first with scripts/start-state-010-kubernetes-runtime-generated.sh"
+  fi
   if [[ -n "$PROVIDER" ]]; then
     pulumi config set traderx:profile "$PROVIDER" "${STACK_ARGS[@]}"
   fi
