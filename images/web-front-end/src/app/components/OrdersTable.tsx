@@ -5,7 +5,7 @@ import { useNow } from "../hooks";
 import { DataTable, accountNameColumn, type Column } from "./DataTable";
 
 /** The live market price of the order's security, or the matcher's last seen price until one arrives. */
-export const marketPriceOf = (order: Order, prices: PriceBook): number | undefined =>
+const marketPriceOf = (order: Order, prices: PriceBook): number | undefined =>
   prices[order.security]?.price ?? order.marketPrice ?? undefined;
 
 interface OrdersTableProps {

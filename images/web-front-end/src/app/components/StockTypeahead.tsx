@@ -5,7 +5,7 @@ export const stockLabel = (stock: Stock) => `${stock.ticker} - ${stock.companyNa
 
 const MAX_SUGGESTIONS = 8;
 
-export function matchStocks(stocks: readonly Stock[], query: string): Stock[] {
+function matchStocks(stocks: readonly Stock[], query: string): Stock[] {
   const needle = query.trim().toUpperCase();
   if (needle === "") return stocks.slice(0, MAX_SUGGESTIONS);
   const byTicker = stocks.filter((stock) => stock.ticker.startsWith(needle));

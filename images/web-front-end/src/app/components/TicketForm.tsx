@@ -60,14 +60,14 @@ function NumberField({ id, label, step, value, error, onChange }: NumberFieldPro
   );
 }
 
-export interface TicketErrors {
+interface TicketErrors {
   security?: string;
   quantity?: string;
   limitPrice?: string;
 }
 
 /** Checks a ticket before anything is sent, so the user fixes it in place. */
-export function validateTicket(
+function validateTicket(
   fields: { security: string; quantity: string; limitPrice?: string },
   stocks: readonly Stock[],
 ): TicketErrors {

@@ -5,7 +5,7 @@ export function isOpenOrder(order: Pick<Order, "status">): boolean {
   return order.status === "NEW" || order.status === "PARTIALLY_FILLED";
 }
 
-export function sortByUpdatedDesc(orders: Order[]): Order[] {
+function sortByUpdatedDesc(orders: Order[]): Order[] {
   return orders.sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
 }
 

@@ -13,9 +13,9 @@ import type { Account, Person } from "../domain/types";
 import { useAction, useLoad } from "../hooks";
 
 /** The database column is VARCHAR(50) (contract 3.1). */
-export const MAX_ACCOUNT_NAME = 50;
+const MAX_ACCOUNT_NAME = 50;
 
-export function validateAccountName(name: string): string | undefined {
+function validateAccountName(name: string): string | undefined {
   const trimmed = name.trim();
   if (trimmed === "") return "Enter an account name.";
   if (trimmed.length > MAX_ACCOUNT_NAME) return `The name can have at most ${MAX_ACCOUNT_NAME} characters.`;

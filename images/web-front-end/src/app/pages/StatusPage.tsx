@@ -3,7 +3,7 @@ import { Progress } from "../components/Banner";
 import { DataTable } from "../components/DataTable";
 import type { StateUi, StatusCheck } from "../stateUi";
 
-export interface CheckResult {
+interface CheckResult {
   check: StatusCheck;
   status: number | undefined;
   ok: boolean;
@@ -11,7 +11,7 @@ export interface CheckResult {
   elapsedMs: number;
 }
 
-export async function runStatusCheck(check: StatusCheck): Promise<CheckResult> {
+async function runStatusCheck(check: StatusCheck): Promise<CheckResult> {
   const started = performance.now();
   try {
     const response = await fetch(check.url, { method: check.method, cache: "no-store" });
