@@ -3,7 +3,8 @@
  * - trades per second and p50/p99 from `POST /trade-service/trade/` to the Settled event on
  *   `/accounts/{id}/trades` (received over the edge's `/nats-ws`), for a burst at fixed concurrency;
  * - idle and loaded RSS of every service;
- * - process start to first passing readiness check, per component;
+ * - process start to first passing readiness check, per component: at start-up (all at once) and when
+ *   each service is restarted alone;
  * - baseline: nginx answering its own `/health` at the same concurrency, in the same run.
  * Settings: TRADERX_BENCH_TRADES (default 300), TRADERX_BENCH_CONCURRENCY (default 8).
  */
@@ -60,8 +61,16 @@ async function main(): Promise<number> {
     console.log(
       `services run from ${settings.serviceEntry}; ${TRADES} trades at concurrency ${CONCURRENCY}\n`,
     );
-    console.log("process start -> ready (ms)");
-    for (const [name, ms] of runtime.readyAfterMs) console.log(`  ${name.padEnd(20)} ${ms}`);
+    // At start-up every service starts at once; a restart of one service alone shows its own start time.
+    const together = new Map(runtime.readyAfterMs);
+    for (const service of services) await runtime.restartComponent(service.workload.name);
+    console.log("process start -> ready (ms)   all at once   alone");
+    for (const [name, ms] of together) {
+      const alone = services.some((s) => s.workload.name === name)
+        ? String(runtime.readyAfterMs.get(name))
+        : "";
+      console.log(`  ${name.padEnd(20)} ${String(ms).padStart(14)}   ${alone.padStart(5)}`);
+    }
 
     await new Promise((r) => setTimeout(r, 10_000));
     const idle = rss();
