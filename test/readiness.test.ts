@@ -140,6 +140,9 @@ describe("smoke checks per profile", () => {
     expect(local.get("6.2.7a")).to.equal("the local profile does not run grafana");
     expect(local.get("6.2.15")).to.equal("the local profile does not run grafana, loki");
     expect(local.get("6.2.14")).to.match(/needs kubectl/);
+    expect(
+      reasons({ baseUrl: "http://x", profile: { kind: "local" }, natsMonitorUrl: "http://m" }).get("6.3.1b"),
+    ).to.equal(undefined);
     for (const id of ["6.2.1", "6.2.7b", "6.2.11", "6.2.16e", "6.3.3", "6.3.6"])
       expect(local.get(id)).to.equal(undefined);
   });
@@ -153,5 +156,6 @@ describe("smoke checks per profile", () => {
     for (const id of ["6.2.7a", "6.2.7b", "6.2.8", "6.2.9", "6.2.15"])
       expect(bare.get(id)).to.match(/does not run/);
     expect(bare.get("6.2.16e")).to.equal(undefined);
+    expect(full.get("6.3.1b")).to.match(/monitoring port is not reachable/);
   });
 });
