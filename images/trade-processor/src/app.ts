@@ -211,6 +211,11 @@ export async function buildTradeProcessor(
   const consumeLoop = (async () => {
     const nc = await subscriber.connection();
     while (service.isAccepting()) {
+      if (consuming) {
+        // Consumption was stopped because the consumer was lost. Give a stream deletion in progress on
+        // the broker time to finish: recreating the stream during it leaves the stream unusable.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
       try {
         await ensureConsumer(nc);
         const consumer = await jetstream(nc).consumers.get(TRADE_ORDER_STREAM, CONSUMER_NAME);
@@ -233,7 +238,11 @@ export async function buildTradeProcessor(
   service.onStop({
     close: async () => {
       await consuming?.close();
-      await consumeLoop.catch(() => undefined);
+      // The loop may still wait for a first broker connection that never comes: do not wait for that.
+      await Promise.race([
+        consumeLoop.catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+      ]);
     },
   });
 
