@@ -292,25 +292,37 @@ export async function startOrderMatcher(
     },
   );
 
-  app.post(
-    "/orders/:orderId/cancel",
-    { schema: { params: OrderIdParams, response: { 200: OrderSchema, 404: ErrorSchema } } },
-    async (request, reply) => {
-      const order = await matcher.cancel(request.params.orderId);
-      return order ? toJson(order) : reply.code(404).send({ error: "order not found" });
-    },
-  );
+  // Cancel and force-fill ignore their body, of any content type: the UI sends `{}`, other clients send
+  // nothing or an empty body labelled JSON, and the reference answers all of them.
+  await app.register(async (actions: HttpService) => {
+    actions.removeAllContentTypeParsers();
+    actions.addContentTypeParser("*", (_request, payload, done) => {
+      payload.once("end", () => done(null, undefined));
+      payload.resume();
+    });
 
-  app.post(
-    "/orders/:orderId/force-fill",
-    { schema: { params: OrderIdParams, response: { 200: OrderSchema, 404: ErrorSchema, 502: ErrorSchema } } },
-    async (request, reply) => {
-      const result = await matcher.forceFill(request.params.orderId);
-      if (!result) return reply.code(404).send({ error: "order not found" });
-      if (!result.filled) return reply.code(502).send({ error: "failed to submit trade for force-fill" });
-      return toJson(result.order);
-    },
-  );
+    actions.post(
+      "/orders/:orderId/cancel",
+      { schema: { params: OrderIdParams, response: { 200: OrderSchema, 404: ErrorSchema } } },
+      async (request, reply) => {
+        const order = await matcher.cancel(request.params.orderId);
+        return order ? toJson(order) : reply.code(404).send({ error: "order not found" });
+      },
+    );
+
+    actions.post(
+      "/orders/:orderId/force-fill",
+      {
+        schema: { params: OrderIdParams, response: { 200: OrderSchema, 404: ErrorSchema, 502: ErrorSchema } },
+      },
+      async (request, reply) => {
+        const result = await matcher.forceFill(request.params.orderId);
+        if (!result) return reply.code(404).send({ error: "order not found" });
+        if (!result.filled) return reply.code(502).send({ error: "failed to submit trade for force-fill" });
+        return toJson(result.order);
+      },
+    );
+  });
 
   return { app, matcher };
 }
