@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ConfigError, Service } from "@traderx/service-lib";
-import { startNats, type TestNats } from "@traderx/service-lib/testing";
+import { serverErrorsFor, startNats, type TestNats } from "@traderx/service-lib/testing";
 import { startPricePublisher } from "../src/app.js";
 import { readConfig } from "../src/config.js";
 import { PriceModel, seededRandom } from "../src/price-model.js";
@@ -120,6 +120,7 @@ describe("price-publisher service", function () {
     const bad = await get<{ error: string }>("/prices/no%20such!");
     expect(bad.status).to.equal(400);
     expect(bad.body.error).to.match(/ticker/);
+    expect(await serverErrorsFor(baseUrl, [{ method: "GET", path: "/prices/{ticker}" }])).to.deep.equal([]);
   });
 
   it("serves its OpenAPI document and metrics", async () => {
