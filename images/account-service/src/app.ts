@@ -3,6 +3,7 @@ import {
   callPeer,
   databaseConfig,
   envPort,
+  Int32,
   peerUrl,
   Type,
   type Database,
@@ -31,8 +32,7 @@ export function accountServiceConfig(env: Env): AccountServiceConfig {
   };
 }
 
-/** PostgreSQL INTEGER range: ids outside it are rejected as bad input rather than failing in the database. */
-const AccountId = Type.Integer({ minimum: -2147483648, maximum: 2147483647 });
+const AccountId = Int32;
 const AccountSchema = Type.Object({ id: AccountId, displayName: Type.Union([Type.String(), Type.Null()]) });
 const AccountUserSchema = Type.Object({
   accountId: AccountId,

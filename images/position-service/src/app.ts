@@ -2,6 +2,7 @@
 import {
   databaseConfig,
   envPort,
+  Int32,
   isoOffset,
   Type,
   type DatabaseConfig,
@@ -41,7 +42,7 @@ const PositionSchema = Type.Object({
   averageCostBasis: Type.Union([Type.Number(), Type.Null()]),
   updated: Timestamp,
 });
-const AccountParams = Type.Object({ accountId: Type.Integer({ minimum: -2147483648, maximum: 2147483647 }) });
+const AccountParams = Type.Object({ accountId: Int32 });
 
 interface TradeRow {
   id: string;

@@ -19,6 +19,9 @@ import {
   ensureTradeOrderStream,
   envelope,
   envPort,
+  Int32,
+  PositiveInt32,
+  TradeSide,
   handleInTrace,
   isoOffset,
   natsAddress,
@@ -64,12 +67,11 @@ export const CONSUMER_NAME = "trade-processor";
 const ACK_WAIT_MS = 10_000;
 const PULL_BATCH = 32;
 
-const Side = Type.Union([Type.Literal("Buy"), Type.Literal("Sell")]);
 const TradeOrderSchema = Type.Object({
-  accountId: Type.Integer({ minimum: -2147483648, maximum: 2147483647 }),
+  accountId: Int32,
   security: Type.String({ minLength: 1, maxLength: 15 }),
-  side: Side,
-  quantity: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+  side: TradeSide,
+  quantity: PositiveInt32,
   price: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1e12 }), Type.Null()])),
 });
 const isTradeOrder = schemaCheck(TradeOrderSchema);
@@ -256,7 +258,7 @@ export async function buildTradeProcessor(
     id: Type.String(),
     accountId: Type.Integer(),
     security: Type.String(),
-    side: Side,
+    side: TradeSide,
     state: Type.String(),
     quantity: Type.Integer(),
     price: Type.Number(),

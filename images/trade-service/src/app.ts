@@ -10,6 +10,9 @@ import {
   ensureTradeOrderStream,
   envelope,
   envPort,
+  Int32,
+  PositiveInt32,
+  TradeSide,
   isoOffset,
   natsAddress,
   peerUrl,
@@ -56,13 +59,12 @@ export function tradeServiceConfig(env: Env): TradeServiceConfig {
   };
 }
 
-const Side = Type.Union([Type.Literal("Buy"), Type.Literal("Sell")]);
 const TradeTicket = Type.Object({
-  accountId: Type.Integer({ minimum: -2147483648, maximum: 2147483647 }),
+  accountId: Int32,
   security: Type.String({ minLength: 1, maxLength: 64 }),
-  side: Side,
+  side: TradeSide,
   // Stricter than the reference, which accepts a non-positive quantity that can never be booked.
-  quantity: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+  quantity: PositiveInt32,
   price: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
   id: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()])),
   state: Type.Optional(Type.Union([Type.String(), Type.Null()])),
@@ -74,7 +76,7 @@ const TradeAccepted = Type.Object({
   quantity: Type.Integer(),
   price: Type.Number(),
   accountId: Type.Integer(),
-  side: Side,
+  side: TradeSide,
 });
 const SpringError = Type.Object({
   timestamp: Type.String(),
