@@ -48,7 +48,14 @@ const stages: Stage[] = [
           console.log(`  duplicated quantities: ${report.duplicated.join(", ")}`);
         for (const name of report.exited) {
           const log = runtime.record(name)?.logFile;
-          if (log) console.log(`--- ${name} exited; last lines of ${log}\n${tailOf(log, 15)}\n---`);
+          if (log)
+            console.log(
+              `--- ${name} exited; last lines of ${log}\n${tailOf(log, 60)
+                .split("\n")
+                .filter((line) => !/^\s+at /.test(line))
+                .slice(-20)
+                .join("\n")}\n---`,
+            );
         }
         ok &&= report.accepted > 0 && report.lost.length === 0 && report.duplicated.length === 0;
         ok &&= report.exited.length === 0;
