@@ -44,6 +44,13 @@ export class Database {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // The pool listens for errors only on idle clients. A borrowed one whose server goes away would
+    // emit an unhandled 'error' and end the process; keep it, and discard that connection on release.
+    let connectionError: Error | undefined;
+    const onConnectionError = (error: Error) => {
+      connectionError = error;
+    };
+    client.on("error", onConnectionError);
     try {
       await client.query("BEGIN");
       const result = await work(client);
@@ -53,7 +60,8 @@ export class Database {
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off("error", onConnectionError);
+      client.release(connectionError);
     }
   }
 

@@ -46,6 +46,23 @@ describe("database and message bus connections", () => {
     expect((await database.query("SELECT count(*)::int AS n FROM notes")).rows).to.deep.equal([{ n: 1 }]);
   });
 
+  it("fails a transaction whose server goes away, without ending the process", async function () {
+    this.timeout(30_000);
+    const database = service.database(postgres.config);
+    const interrupted = database.transaction(async (client) => {
+      await client.query("INSERT INTO notes VALUES (3, now())");
+      await postgres.stop();
+      await client.query("INSERT INTO notes VALUES (4, now())");
+    });
+    await interrupted.then(
+      () => expect.fail("a transaction on a stopped server should fail"),
+      (error: Error) => expect(error.message).to.match(/terminat|connection|closed/i),
+    );
+    await postgres.restart();
+    await waitFor("database ready again", () => database.isReady(), 10_000);
+    expect((await database.query("SELECT count(*)::int AS n FROM notes")).rows).to.deep.equal([{ n: 1 }]);
+  });
+
   it("carries trace and correlation ids on NATS headers and reports connectivity", async () => {
     const publisher: MessageBus = service.bus({
       address: nats.url,
