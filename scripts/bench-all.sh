@@ -4,7 +4,7 @@
 # prints its figures next to a baseline measured in the same run; absolute times are not comparable
 # across runs on these machines.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 status=0
 shopt -s nullglob

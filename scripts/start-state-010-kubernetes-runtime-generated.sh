@@ -51,8 +51,8 @@ if [[ "$RECREATE_CLUSTER" == true ]]; then
   up_flags+=(--refresh)
 fi
 if [[ "$SKIP_BUILD" == true ]]; then
-  # Read by the Pulumi program: images must already exist locally; they are loaded, not built.
-  export TRADERX_SKIP_IMAGE_BUILD=true
+  # Images must already exist locally under their content tags; the program loads them without building.
+  pulumi config set traderx:buildImages false "${STACK_ARGS[@]}"
 fi
 
 log "pulumi up"

@@ -2,7 +2,7 @@
 # The README's test command (`npm test`): every check this repository has, in order of cost.
 # Each stage is an npm script; a stage whose script does not exist yet is reported as skipped.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 passed=0
 failed=0

@@ -46,6 +46,7 @@ describe("stack configuration", () => {
       observability: true,
       networkPolicies: true,
       autoscaling: false,
+      buildImages: true,
       deployEnabled: true,
     });
     expect(config.aws).to.equal(undefined);

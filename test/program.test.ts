@@ -400,6 +400,26 @@ describe("the Pulumi program's determinism (mocked engine)", function () {
   });
 });
 
+describe("the Pulumi program with traderx:buildImages false (mocked engine)", function () {
+  this.timeout(60_000);
+
+  it("builds nothing and loads the local images under their content tags before the workloads", async () => {
+    const run = await runProgram("dev", {
+      "traderx:dbPassword": TEST_DB_PASSWORD,
+      "traderx:buildImages": "false",
+    });
+    if (run.error) throw run.error;
+    expect(run.resources.filter((r) => r.type === "docker:index/image:Image")).to.deep.equal([]);
+    const load = run.resources.find((r) => r.name === "account-service-image-load")!;
+    expect(load.inputs.environment.IMAGE).to.match(/^traderx\/account-service:[0-9a-f]{16}$/);
+    expect(load.inputs.triggers).to.include(load.inputs.environment.IMAGE);
+    const deployment = run.resources.find(
+      (r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "account-service",
+    )!;
+    expect([...transitiveDependencies(run, deployment)]).to.include(load.urn);
+  });
+});
+
 describe("the Pulumi program with the minikube profile (mocked engine)", function () {
   this.timeout(60_000);
 

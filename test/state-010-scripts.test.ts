@@ -22,7 +22,7 @@ const TEST = "test-state-010-kubernetes-runtime.sh";
 /** Each stub appends one line `<tool> <args…>` to $STUB_CALLS and answers what the scripts read. */
 const STUBS: Record<string, string> = {
   pulumi: `
-echo "pulumi $* skip_build=\${TRADERX_SKIP_IMAGE_BUILD:-} passphrase=[\${PULUMI_CONFIG_PASSPHRASE-unset}]" >>"$STUB_CALLS"
+echo "pulumi $* passphrase=[\${PULUMI_CONFIG_PASSPHRASE-unset}]" >>"$STUB_CALLS"
 args=" $* "
 if [[ "$args" == *" config get "* ]]; then
   key=""; prev=""
@@ -168,7 +168,7 @@ describe("state-010 scripts", function () {
       expect(run.status, run.output).to.equal(0);
       const calls = h.calls();
       expect(calls).to.include(
-        `pulumi --cwd ${repoRoot} --non-interactive login file://${h.dir}/pulumi/backend skip_build= passphrase=[]`,
+        `pulumi --cwd ${repoRoot} --non-interactive login file://${h.dir}/pulumi/backend passphrase=[]`,
       );
       expect(
         calls.some((c) => /^pulumi .*stack select dev --create --secrets-provider passphrase/.test(c)),
@@ -214,11 +214,14 @@ describe("state-010 scripts", function () {
       const calls = h.calls();
       expect(calls.some((c) => / config set traderx:profile minikube /.test(c))).to.equal(true);
       expect(calls.some((c) => / config set traderx:clusterName lab /.test(c))).to.equal(true);
+      const skipBuildAt = calls.findIndex((c) => / config set traderx:buildImages false /.test(c));
+      expect(skipBuildAt).to.be.greaterThan(-1);
       const deleteAt = calls.indexOf("minikube delete -p lab");
       const upAt = calls.findIndex((c) => / up /.test(c));
       expect(deleteAt).to.be.greaterThan(-1);
       expect(upAt).to.be.greaterThan(deleteAt);
-      expect(calls[upAt]).to.match(/--yes --refresh skip_build=true/);
+      expect(upAt).to.be.greaterThan(skipBuildAt);
+      expect(calls[upAt]).to.match(/--yes --refresh /);
       expect(calls).to.include("kubectl --context lab -n traderx port-forward svc/edge-proxy 8080:8080");
       const pid = Number(readFileSync(join(h.dir, "pulumi/run/lab-port-forward.pid"), "utf8"));
       expect(pid).to.be.greaterThan(0);

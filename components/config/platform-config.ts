@@ -116,6 +116,13 @@ export const CONFIG_SCHEMA = {
     default: false,
     parse: boolean,
   } as KeySpec<boolean>,
+  buildImages: {
+    type: "boolean",
+    description:
+      "Build the service images with Docker. false loads images already present locally under their content tags.",
+    default: true,
+    parse: boolean,
+  } as KeySpec<boolean>,
   deployEnabled: {
     type: "boolean",
     description: "Whether this stack may deploy at all. The aws-ec2-k8s profile keeps it false.",
@@ -175,6 +182,7 @@ export interface PlatformConfig {
   observability: boolean;
   networkPolicies: boolean;
   autoscaling: boolean;
+  buildImages: boolean;
   deployEnabled: boolean;
   kindNodeImage: string;
   /** Always secret; never placed in plain outputs. */
@@ -226,6 +234,7 @@ export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
     observability: read("observability", true),
     networkPolicies: read("networkPolicies", true),
     autoscaling: read("autoscaling", true),
+    buildImages: read("buildImages", true),
     deployEnabled: read("deployEnabled", true),
     kindNodeImage: read("kindNodeImage", true),
     // Only a stack that may deploy needs database credentials.

@@ -15,6 +15,11 @@ export interface ServiceImagesArgs {
   /** Repository root the catalog's build paths are relative to. */
   repoRoot: string;
   cluster: LocalCluster;
+  /**
+   * Build each image (default). When false, the images must already exist locally under their content
+   * tags (`--skip-build` of the start script); they are only loaded, and a changed tag reloads them.
+   */
+  build?: boolean;
 }
 
 export interface BuiltImage {
@@ -30,18 +35,25 @@ export class ServiceImages extends pulumi.ComponentResource {
 
   constructor(name: string, args: ServiceImagesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("traderx:images:ServiceImages", name, {}, opts);
+    const build = args.build ?? true;
     const built = builtWorkloads(args.workloads);
     const sources = imageSourceStates(built, args.repoRoot);
     for (const workload of built) {
-      const build = imageBuildOf(workload);
+      const recipe = imageBuildOf(workload);
       const source = sources.get(workload.name)!;
       const ref = `${imageRepository(workload)}:${source.tag}`;
       if (!source.buildable) {
         pulumi.log.warn(
-          `images/${build.args.SERVICE} has no sources yet: ${workload.name} is declared with ${ref} but not built`,
+          `images/${recipe.args.SERVICE} has no sources yet: ${workload.name} is declared with ${ref} but not built`,
           this,
         );
         this.images[workload.name] = { ref };
+        continue;
+      }
+      if (!build) {
+        // The tag is a hash of the sources, so it stands in for the image id as the load trigger.
+        const load = args.cluster.loadImage(`${workload.name}-image-load`, ref, ref);
+        this.images[workload.name] = { ref, load };
         continue;
       }
       const image = new docker.Image(
@@ -51,9 +63,9 @@ export class ServiceImages extends pulumi.ComponentResource {
           // Paths relative to the project folder (Pulumi's working directory), so a clone elsewhere
           // does not look like a changed build.
           build: {
-            context: build.context,
-            dockerfile: build.dockerfile,
-            args: build.args,
+            context: recipe.context,
+            dockerfile: recipe.dockerfile,
+            args: recipe.args,
           },
           skipPush: true,
         },

@@ -46,7 +46,12 @@ export async function traderxProgram(deps: ProgramDependencies): Promise<StackOu
     nodePort: config.nodePort,
     kindNodeImage: config.kindNodeImage,
   });
-  const images = new ServiceImages("images", { workloads, repoRoot: deps.repoRoot, cluster });
+  const images = new ServiceImages("images", {
+    workloads,
+    repoRoot: deps.repoRoot,
+    cluster,
+    build: config.buildImages,
+  });
   const platform = new TraderxPlatform(
     "traderx",
     { config, workloads, images: images.images },
