@@ -103,3 +103,15 @@ export async function ensureDockerEngine(): Promise<void> {
   }
   throw new Error(`dockerd did not answer within 60 s; see ${DOCKERD_LOG}`);
 }
+
+/** Build cache kept between runs: enough for warm rebuilds of every image, bounded on a CI machine. */
+const BUILD_CACHE_KEEP = "6GB";
+
+/**
+ * Every run retags each image, leaving the previous one dangling, and adds to the build cache; both
+ * would grow without end on a machine that runs the checks for every submission.
+ */
+export async function trimDockerStorage(): Promise<void> {
+  await docker(["image", "prune", "--force"]);
+  await docker(["builder", "prune", "--force", "--keep-storage", BUILD_CACHE_KEEP]);
+}

@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { builtWorkloads, catalog, imageBuildOf } from "../../components/catalog";
 import { imageSourceState } from "../../components/images/image-tag";
-import { ensureDockerEngine } from "./docker-engine";
+import { ensureDockerEngine, trimDockerStorage } from "./docker-engine";
 import { inspectImage, standInImageTag } from "./image-build";
 import { anyFailure, renderReport } from "./report";
 import { ensureStandInBase } from "./stand-in-base";
@@ -61,6 +61,7 @@ async function main(): Promise<number> {
     publicOrigin: PUBLIC_ORIGIN,
     log: (line) => console.log(line),
   });
+  await trimDockerStorage();
   const base = await inspectImage(standIn.tag);
   console.log(
     `\n${renderReport(reports, { baseImage: standIn.tag, baseSizeBytes: base.sizeBytes, cold: values.cold, skipped })}`,
