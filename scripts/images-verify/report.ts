@@ -1,6 +1,6 @@
 /** The printed report of an image verification: one row per image, the totals, then every failure. */
 import { CHECK_NAMES } from "./container-checks";
-import type { ImageReport } from "./verify";
+import { hasFailure, type ImageReport } from "./verify";
 
 /** Target size of what a service adds on top of its base image. */
 export const APP_LAYER_TARGET_BYTES = 40e6;
@@ -87,5 +87,5 @@ export function renderReport(reports: ImageReport[], context: ReportContext): st
 }
 
 export function anyFailure(reports: ImageReport[]): boolean {
-  return reports.some((report) => Object.values(report.checks).some((outcome) => !outcome.ok));
+  return reports.some(hasFailure);
 }

@@ -59,7 +59,7 @@ export interface VerifyOptions {
   log(line: string): void;
 }
 
-function failed(report: ImageReport): boolean {
+export function hasFailure(report: ImageReport): boolean {
   return Object.values(report.checks).some((outcome) => !outcome.ok);
 }
 
@@ -70,9 +70,7 @@ async function buildAll(
 ): Promise<void> {
   const build = async (index: number, pass: "buildSeconds" | "rebuildSeconds") => {
     const target = targets[index];
-    options.log(
-      `${pass === "buildSeconds" ? "build" : "rebuild with nothing changed"}: ${target.workload.name}`,
-    );
+    options.log(`${pass === "buildSeconds" ? "build" : "warm rebuild"}: ${target.workload.name}`);
     try {
       reports[index][pass] = await buildImage(options.repoRoot, target.build, options.baseImage, target.tag, {
         noCache: options.noCache && pass === "buildSeconds",
@@ -82,7 +80,7 @@ async function buildAll(
     }
   };
   for (const index of targets.keys()) await build(index, "buildSeconds");
-  for (const index of targets.keys()) if (!failed(reports[index])) await build(index, "rebuildSeconds");
+  for (const index of targets.keys()) if (!hasFailure(reports[index])) await build(index, "rebuildSeconds");
 }
 
 /** Sizes, base, user and volumes of each built image. Returns the uid each image runs as. */
@@ -94,7 +92,7 @@ async function inspectAll(
   const uids = new Map<ImageTarget, number>();
   for (const [index, target] of targets.entries()) {
     const report = reports[index];
-    if (failed(report)) continue;
+    if (hasFailure(report)) continue;
     const image = await inspectImage(target.tag);
     report.sizeBytes = image.sizeBytes;
     report.appLayerBytes = image.sizeBytes - base.sizeBytes;
