@@ -59,22 +59,17 @@ const UNIQUE_VIOLATION = "23505";
 export async function bookOrder(db: Database, order: TradeOrder, messageId: string): Promise<BookingResult> {
   try {
     return await db.transaction(async (client) => {
-      const seen = await client.query("SELECT 1 FROM booked_trade_messages WHERE messageid = $1", [
-        messageId,
-      ]);
-      if (seen.rowCount) return { booked: false };
       const now = new Date();
       const price = toThousandths(order.price ?? 0);
-      // Ensure the row exists, then lock it: concurrent bookings of one position are serialised.
-      await client.query(
-        `INSERT INTO positions (accountid, security, updated, quantity, averagecostbasis)
-         VALUES ($1, $2, $3, 0, 0) ON CONFLICT DO NOTHING`,
-        [order.accountId, order.security, now],
-      );
+      // Creates the position at zero when new and locks it either way, so bookings of one position are
+      // serialised; the no-op update is what takes the lock and returns the current values in one trip.
       const current = (
         await client.query<{ quantity: number; averagecostbasis: string }>(
-          "SELECT quantity, averagecostbasis FROM positions WHERE accountid = $1 AND security = $2 FOR UPDATE",
-          [order.accountId, order.security],
+          `INSERT INTO positions AS p (accountid, security, updated, quantity, averagecostbasis)
+           VALUES ($1, $2, $3, 0, 0)
+           ON CONFLICT (accountid, security) DO UPDATE SET quantity = p.quantity
+           RETURNING quantity, averagecostbasis`,
+          [order.accountId, order.security, now],
         )
       ).rows[0];
       const next = nextPosition(
@@ -92,21 +87,6 @@ export async function bookOrder(db: Database, order: TradeOrder, messageId: stri
         created: now,
         updated: now,
       };
-      await client.query(
-        `INSERT INTO trades (id, accountid, created, updated, security, side, quantity, price, state)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          trade.id,
-          trade.accountId,
-          now,
-          now,
-          trade.security,
-          trade.side,
-          trade.quantity,
-          trade.price,
-          trade.state,
-        ],
-      );
       const position: BookedPosition = {
         accountId: order.accountId,
         security: order.security,
@@ -114,18 +94,34 @@ export async function bookOrder(db: Database, order: TradeOrder, messageId: stri
         averageCostBasis: fromThousandths(next.averageCostBasis),
         updated: now,
       };
+      // Trade, position and message id in one statement. A message id booked before violates the
+      // ledger's key, and the whole transaction rolls back.
       await client.query(
-        "UPDATE positions SET quantity = $3, averagecostbasis = $4, updated = $5 WHERE accountid = $1 AND security = $2",
-        [position.accountId, position.security, position.quantity, position.averageCostBasis, now],
-      );
-      await client.query(
-        "INSERT INTO booked_trade_messages (messageid, tradeid, booked) VALUES ($1, $2, $3)",
-        [messageId, trade.id, now],
+        `WITH trade AS (
+           INSERT INTO trades (id, accountid, created, updated, security, side, quantity, price, state)
+           VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 'Settled') RETURNING id
+         ), position AS (
+           UPDATE positions SET quantity = $8, averagecostbasis = $9, updated = $3
+           WHERE accountid = $2 AND security = $4
+         )
+         INSERT INTO booked_trade_messages (messageid, tradeid, booked) SELECT $10, id, $3 FROM trade`,
+        [
+          trade.id,
+          trade.accountId,
+          now,
+          trade.security,
+          trade.side,
+          trade.quantity,
+          trade.price,
+          position.quantity,
+          position.averageCostBasis,
+          messageId,
+        ],
       );
       return { booked: true, trade, position };
     });
   } catch (error) {
-    // Another consumer booked the same message between our check and our insert.
+    // The message was booked before: a redelivery, or another consumer at the same moment.
     if (
       (error as { code?: string; table?: string }).code === UNIQUE_VIOLATION &&
       (error as { table?: string }).table === "booked_trade_messages"
