@@ -45,5 +45,8 @@ for workload in "${workloads[@]}"; do
   "${KUBECTL[@]}" rollout status "$workload" --timeout="$WAIT_TIMEOUT"
 done
 
+# The Grafana checks log in as admin with the stack's secret password (admin when unset).
+TRADERX_GRAFANA_ADMIN_PASSWORD="${TRADERX_GRAFANA_ADMIN_PASSWORD:-$(config_value traderx:grafanaAdminPassword admin)}"
+export TRADERX_GRAFANA_ADMIN_PASSWORD
 "${REPO_ROOT}/node_modules/.bin/tsx" "${REPO_ROOT}/scripts/smoke/cli.ts" --base-url "$BASE_URL" \
   --profile "$PROVIDER" --observability "$OBSERVABILITY" --kube-context "$KUBE_CONTEXT" --namespace "$NAMESPACE"
