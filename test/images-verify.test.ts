@@ -83,6 +83,7 @@ describe("images:verify on fixture images (Docker)", function () {
     "runs-as-root",
     "writes-outside-tmp",
     "declares-volume",
+    "ignores-sigterm",
   ];
   const reports = new Map<string, ImageReport>();
   let allReports: ImageReport[] = [];
@@ -149,6 +150,14 @@ describe("images:verify on fixture images (Docker)", function () {
     expect(checks.write!.detail).to.contain("declares VOLUME /home/node/data");
   });
 
+  it("fails the shutdown check of an image that does not exit on SIGTERM", () => {
+    const { checks } = reports.get("ignores-sigterm")!;
+    for (const name of ["start", "health", "uid", "write"] as const)
+      expect(checks[name]).to.include({ ok: true });
+    expect(checks.shutdown).to.include({ ok: false });
+    expect(checks.shutdown!.detail).to.contain("still running 5 s after SIGTERM");
+  });
+
   it("reports every failure and makes the run fail", () => {
     const text = renderReport(allReports, {
       baseImage: "stand-in",
@@ -162,6 +171,7 @@ describe("images:verify on fixture images (Docker)", function () {
       "FAIL runs-as-root uid",
       "FAIL writes-outside-tmp write",
       "FAIL declares-volume write",
+      "FAIL ignores-sigterm shutdown",
     ]) {
       expect(text).to.contain(line);
     }

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { ProbeCheck, ProbeTiming, Workload } from "../../components/catalog";
+import { PRESTOP_DRAIN_SECONDS } from "../../components/workloads/hardened-pod";
 import { docker } from "./docker-engine";
 
 export type CheckName = "build" | "start" | "health" | "uid" | "write" | "shutdown";
@@ -231,9 +232,10 @@ async function exitWithin(id: string, seconds: number): Promise<number | undefin
   }
 }
 
-/** SIGTERM, then the exit within the grace period with code 0. */
+/** SIGTERM, then the exit with code 0 within what the grace period leaves after the preStop drain. */
 async function checkShutdown(run: ContainerRun, id: string, outcomes: CheckOutcomes): Promise<void> {
-  const grace = run.workload.terminationGracePeriodSeconds;
+  // In the pod the preStop drain spends part of the grace period before SIGTERM arrives.
+  const grace = run.workload.terminationGracePeriodSeconds - PRESTOP_DRAIN_SECONDS;
   const started = Date.now();
   await docker(["kill", "--signal", "TERM", id]);
   const exitCode = await exitWithin(id, grace);
@@ -242,7 +244,7 @@ async function checkShutdown(run: ContainerRun, id: string, outcomes: CheckOutco
     await docker(["kill", id]).catch(() => undefined);
     outcomes.shutdown = {
       ok: false,
-      detail: `still running ${grace} s after SIGTERM (grace period); killed`,
+      detail: `still running ${grace} s after SIGTERM (grace period minus the preStop drain); killed`,
     };
   } else if (exitCode !== 0) {
     outcomes.shutdown = {
@@ -250,7 +252,7 @@ async function checkShutdown(run: ContainerRun, id: string, outcomes: CheckOutco
       detail: `exited with code ${exitCode} ${seconds} s after SIGTERM (expected 0):\n${tail(await logsOf(id))}`,
     };
   } else {
-    outcomes.shutdown = { ok: true, detail: `exit 0 after ${seconds} s (grace ${grace} s)` };
+    outcomes.shutdown = { ok: true, detail: `exit 0 after ${seconds} s (allowed ${grace} s)` };
   }
 }
 
