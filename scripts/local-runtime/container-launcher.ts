@@ -15,11 +15,11 @@ import { envFlags, podLikeRunFlags } from "../images-verify/container-checks";
 import { dockerCli, ensureDockerEngine } from "../images-verify/docker-engine";
 import { buildImage, standInImageTag } from "../images-verify/image-build";
 import { ensureStandInBase } from "../images-verify/stand-in-base";
-import type { LocalComponent } from "./components";
-import { REPO_ROOT } from "./layout";
+import { LocalComponent, localSystem } from "./components";
+import { REPO_ROOT, localSettings } from "./layout";
 import { ComponentRecord, LaunchSpec, Launcher, launchers, processAlive, processLauncher } from "./launcher";
 import { localWorkloads } from "./plan";
-import type { LauncherChoice } from "./runtime";
+import { LauncherChoice, busyPorts } from "./runtime";
 
 const execFileAsync = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -154,6 +154,11 @@ export async function launcherChoiceFromEnv(
     throw new Error(
       `TRADERX_LOCAL_MODE="${mode}" must be "processes" (host processes, the default) or "containers" (the built images)`,
     );
+  }
+  // Building takes minutes after a source change; a port another run holds would only show after that.
+  const busy = await busyPorts(localSystem(localSettings(env)));
+  if (busy.length > 0) {
+    throw new Error(`ports already in use: ${busy.join(", ")}. Stop what holds them; no image was built.`);
   }
   await buildLocalImages(log);
   return (component: LocalComponent) =>
