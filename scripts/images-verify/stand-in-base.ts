@@ -178,6 +178,13 @@ async function importRoot(root: string, tag: string, inputs: StandInInputs): Pro
   });
 }
 
+/** A new stand-in replaces the older ones (another node, CA bundle or recipe); an image in use stays. */
+async function removeOlderStandIns(current: string): Promise<void> {
+  const listed = await docker(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}", STAND_IN_REPOSITORY]);
+  const older = listed.split("\n").filter((tag) => tag !== "" && tag !== current);
+  if (older.length > 0) await docker(["rmi", ...older]).catch(() => undefined);
+}
+
 /** Returns the stand-in's tag, building it first when no image with its input hash exists. */
 export async function ensureStandInBase(): Promise<StandInBase> {
   const started = Date.now();
@@ -200,5 +207,6 @@ export async function ensureStandInBase(): Promise<StandInBase> {
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+  await removeOlderStandIns(tag);
   return { tag, built: true, seconds: (Date.now() - started) / 1000 };
 }
