@@ -19,9 +19,9 @@ async function up(): Promise<number> {
     launcherFor: await launcherChoiceFromEnv(process.env, (line) => console.log(line)),
   });
   const { settings } = runtime;
-  console.log(
-    `local runtime in ${settings.root} (services from ${settings.serviceEntry}, edge on :${settings.edgePort})`,
-  );
+  const services =
+    process.env.TRADERX_LOCAL_MODE === "containers" ? "their built images" : settings.serviceEntry;
+  console.log(`local runtime in ${settings.root} (services from ${services}, edge on :${settings.edgePort})`);
   const failures = await runtime.up();
   if (failures.length > 0) {
     for (const failure of failures) {
