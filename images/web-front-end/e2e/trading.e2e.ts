@@ -15,11 +15,18 @@ const QUIET_ACCOUNT = "42422";
 
 const poll = { timeout: 45_000, interval: 500 };
 
+/** Waits for the exact header text: a substring match for "Connected" would also accept "Disconnected". */
+async function waitForBusConnected(page: Page, timeout: number) {
+  await expect
+    .poll(async () => (await page.getByTestId("bus-state").textContent())?.trim(), { ...poll, timeout })
+    .toBe("Bus: Connected");
+}
+
 async function openTradePage(page: Page, accountId?: string) {
   await page.goto("/trade");
   await page.getByTestId("account-select").waitFor();
   if (accountId) await page.getByTestId("account-select").selectOption(accountId);
-  await page.getByTestId("bus-state").getByText("Connected").waitFor({ timeout: 15_000 });
+  await waitForBusConnected(page, 15_000);
 }
 
 const marketPrices = async (page: Page) =>
@@ -201,7 +208,7 @@ describe("trading in the browser", () => {
       .poll(async () => page.getByTestId("bus-state").textContent(), poll)
       .not.toContain("Connected");
     await screenshot(page, "bus-connection-lost");
-    await page.getByTestId("bus-state").getByText("Connected").waitFor({ timeout: 30_000 });
+    await waitForBusConnected(page, 30_000);
     expect(sockets.length).toBeGreaterThan(1);
     const afterReconnect = await marketPrices(page);
     await expect.poll(() => marketPrices(page), poll).not.toBe(afterReconnect);
