@@ -17,7 +17,15 @@ import { buildImage, standInImageTag } from "../images-verify/image-build";
 import { ensureStandInBase } from "../images-verify/stand-in-base";
 import { LocalComponent, localSystem } from "./components";
 import { REPO_ROOT, localSettings } from "./layout";
-import { ComponentRecord, LaunchSpec, Launcher, launchers, processAlive, processLauncher } from "./launcher";
+import {
+  ComponentRecord,
+  LaunchSpec,
+  Launcher,
+  launchers,
+  processAlive,
+  processLauncher,
+  startedRecord,
+} from "./launcher";
 import { localWorkloads } from "./plan";
 import { LauncherChoice, busyPorts } from "./runtime";
 
@@ -81,15 +89,8 @@ export const containerLauncher: Launcher = {
     if (child.pid === undefined) throw new Error(`could not start ${dockerCli()} for ${spec.name}`);
     child.on("error", () => undefined);
     child.unref();
-    return {
-      name: spec.name,
-      workload: spec.workload.name,
-      launcher: "container",
-      // The attached docker client: it lives exactly as long as the container.
-      pid: child.pid,
-      startedAt: new Date().toISOString(),
-      logFile: spec.logFile,
-    };
+    // The pid is the attached docker client's: it lives exactly as long as the container.
+    return startedRecord(spec, "container", child.pid);
   },
   isRunning: (record) => processAlive(record.pid),
   signal(record, signal) {

@@ -39,6 +39,18 @@ export interface ComponentRecord {
   url?: string;
 }
 
+/** The record of a component a launcher has just started as process `pid`. */
+export function startedRecord(spec: LaunchSpec, launcher: string, pid: number): ComponentRecord {
+  return {
+    name: spec.name,
+    workload: spec.workload.name,
+    launcher,
+    pid,
+    startedAt: new Date().toISOString(),
+    logFile: spec.logFile,
+  };
+}
+
 export interface Launcher {
   start(spec: LaunchSpec): ComponentRecord;
   isRunning(record: ComponentRecord): boolean;
@@ -98,14 +110,7 @@ export const processLauncher: Launcher = {
       // The child outlives this process (local:up returns); a spawn error after this point shows as exit.
       child.on("error", () => undefined);
       child.unref();
-      return {
-        name: spec.name,
-        workload: spec.workload.name,
-        launcher: "process",
-        pid: child.pid,
-        startedAt: new Date().toISOString(),
-        logFile: spec.logFile,
-      };
+      return startedRecord(spec, "process", child.pid);
     } finally {
       closeSync(log);
     }
