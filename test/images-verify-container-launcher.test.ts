@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Workload } from "../components/catalog";
-import { docker, ensureDockerEngine } from "../scripts/images-verify/docker-engine";
+import { DockerEngine, docker, ensureDockerEngine } from "../scripts/images-verify/docker-engine";
 import { buildImage, standInImageTag } from "../scripts/images-verify/image-build";
 import { freePort } from "../scripts/images-verify/listen-ports";
 import { ensureStandInBase } from "../scripts/images-verify/stand-in-base";
@@ -31,6 +31,7 @@ describe("local runtime container launcher (Docker)", function () {
   let dir: string;
   let port: number;
   let workload: Workload;
+  let engine: DockerEngine | undefined;
   const specFor = (name: string, env: Record<string, string>): LaunchSpec => ({
     name,
     workload,
@@ -46,12 +47,15 @@ describe("local runtime container launcher (Docker)", function () {
     dir = mkdtempSync(join(tmpdir(), "traderx-launcher-"));
     port = await freePort();
     workload = fixtureWorkload("launcher-fixture", port);
-    await ensureDockerEngine();
+    engine = await ensureDockerEngine();
     const base = await ensureStandInBase();
     await buildImage(REPO_ROOT, fixtureBuild("follows-conventions"), base.tag, standInImageTag(workload));
   });
 
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await engine?.stopIfStartedHere();
+  });
 
   it("runs the image as the pod would and stops it on SIGTERM", async () => {
     const spec = specFor("launcher-fixture", { FIXTURE_PORT: String(port) });

@@ -8,7 +8,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { loopbackPeerAddresses } from "../components/catalog";
-import { ensureDockerEngine } from "../scripts/images-verify/docker-engine";
+import { DockerEngine, ensureDockerEngine } from "../scripts/images-verify/docker-engine";
 import { baseImageProblems } from "../scripts/images-verify/dockerfile-base";
 import { freePort, planListenPorts } from "../scripts/images-verify/listen-ports";
 import { anyFailure, renderReport } from "../scripts/images-verify/report";
@@ -84,12 +84,14 @@ describe("images:verify on fixture images (Docker)", function () {
     "writes-outside-tmp",
     "declares-volume",
     "ignores-sigterm",
+    "exceeds-app-layer-target",
   ];
   const reports = new Map<string, ImageReport>();
   let allReports: ImageReport[] = [];
+  let engine: DockerEngine | undefined;
 
   before(async () => {
-    await ensureDockerEngine();
+    engine = await ensureDockerEngine();
     const base = await ensureStandInBase();
     const targets: ImageTarget[] = [];
     for (const name of fixtures) {
@@ -110,10 +112,12 @@ describe("images:verify on fixture images (Docker)", function () {
     for (const report of allReports) reports.set(report.name, report);
   });
 
+  after(() => engine?.stopIfStartedHere());
+
   it("passes every check for an image that follows the conventions", () => {
     const { checks, sizeBytes, appLayerBytes, buildSeconds, rebuildSeconds } =
       reports.get("follows-conventions")!;
-    for (const name of ["build", "start", "health", "uid", "write", "shutdown"] as const) {
+    for (const name of ["build", "size", "start", "health", "uid", "write", "shutdown"] as const) {
       expect(checks[name], `${name}: ${checks[name]?.detail}`).to.include({ ok: true });
     }
     expect(checks.uid!.detail).to.contain("all uid 1000");
@@ -158,6 +162,15 @@ describe("images:verify on fixture images (Docker)", function () {
     expect(checks.shutdown!.detail).to.contain("still running 5 s after SIGTERM");
   });
 
+  it("fails the size check of an image that adds more than 40 MB to its base, and still runs it", () => {
+    const { checks, appLayerBytes } = reports.get("exceeds-app-layer-target")!;
+    expect(appLayerBytes).to.be.greaterThan(40e6);
+    expect(checks.size).to.include({ ok: false });
+    expect(checks.size!.detail).to.match(/^app layer 41\.\d MB is over the 40 MB target$/);
+    for (const name of ["build", "start", "health", "uid", "write", "shutdown"] as const)
+      expect(checks[name]).to.include({ ok: true });
+  });
+
   it("reports every failure and makes the run fail", () => {
     const text = renderReport(allReports, {
       baseImage: "stand-in",
@@ -172,6 +185,7 @@ describe("images:verify on fixture images (Docker)", function () {
       "FAIL writes-outside-tmp write",
       "FAIL declares-volume write",
       "FAIL ignores-sigterm shutdown",
+      "FAIL exceeds-app-layer-target size",
     ]) {
       expect(text).to.contain(line);
     }

@@ -9,8 +9,16 @@ import { ProbeCheck, ProbeTiming, Workload } from "../../components/catalog";
 import { PRESTOP_DRAIN_SECONDS } from "../../components/workloads/hardened-pod";
 import { docker } from "./docker-engine";
 
-export type CheckName = "build" | "start" | "health" | "uid" | "write" | "shutdown";
-export const CHECK_NAMES: readonly CheckName[] = ["build", "start", "health", "uid", "write", "shutdown"];
+export type CheckName = "build" | "size" | "start" | "health" | "uid" | "write" | "shutdown";
+export const CHECK_NAMES: readonly CheckName[] = [
+  "build",
+  "size",
+  "start",
+  "health",
+  "uid",
+  "write",
+  "shutdown",
+];
 
 export interface CheckOutcome {
   ok: boolean;

@@ -1,7 +1,8 @@
 /**
  * The Docker engine the image checks talk to: Debian's docker.io, its daemon started here when none runs.
  */
-import { execFile, spawn } from "node:child_process";
+import { ChildProcess, execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
@@ -79,26 +80,59 @@ async function installDockerIo(): Promise<void> {
   await execFileAsync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "docker.io"], { env });
 }
 
+/** The daemon a run talks to, and whether the run started it. */
+export interface DockerEngine {
+  /** True when this process started dockerd, false when one was already running. */
+  startedHere: boolean;
+  /** Stops dockerd if this process started it; a daemon found running is left alone. */
+  stopIfStartedHere(): Promise<void>;
+}
+
+/** How long dockerd gets to stop its containers and exit after SIGTERM. */
+const DOCKERD_STOP_SECONDS = 30;
+
+async function stopDaemon(daemon: ChildProcess): Promise<void> {
+  if (daemon.exitCode !== null || daemon.signalCode !== null) return;
+  console.log(`docker: stopping the dockerd this run started (pid ${daemon.pid})`);
+  const exited = once(daemon, "exit");
+  daemon.kill("SIGTERM");
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), DOCKERD_STOP_SECONDS * 1000);
+  });
+  const outcome = await Promise.race([exited, deadline]);
+  clearTimeout(timer);
+  if (outcome === "late") {
+    throw new Error(
+      `dockerd (pid ${daemon.pid}) still runs ${DOCKERD_STOP_SECONDS} s after SIGTERM; see ${DOCKERD_LOG}`,
+    );
+  }
+}
+
 /**
  * Makes sure a Docker daemon answers: installs docker.io when it is missing and starts dockerd when none
- * runs. The daemon is left running for later runs; its log is DOCKERD_LOG.
+ * runs. The caller stops a daemon it started with `stopIfStartedHere`; its log is DOCKERD_LOG.
  */
-export async function ensureDockerEngine(): Promise<void> {
+export async function ensureDockerEngine(): Promise<DockerEngine> {
   if (!existsSync(DOCKERD)) await installDockerIo();
-  if (await daemonAnswers()) return;
+  if (await daemonAnswers()) return { startedHere: false, stopIfStartedHere: async () => undefined };
   if (process.getuid?.() !== 0) {
     throw new Error(`no Docker daemon answers; start one as root with: sudo ${DOCKERD} &`);
   }
   console.log(`docker: starting dockerd (log: ${DOCKERD_LOG})`);
   mkdirSync(dirname(DOCKERD_LOG), { recursive: true });
   const log = openSync(DOCKERD_LOG, "a");
-  // Detached so that the daemon outlives this run; a second dockerd started concurrently exits on its
-  // pid file, and the wait below then finds the first one.
+  // Detached, so that a caller that keeps it (the local runtime's container mode) can exit and leave it
+  // running. A second dockerd started concurrently exits on its pid file, and the wait below then finds
+  // the first one, which this process did not start.
   const daemon = spawn(DOCKERD, [], { detached: true, stdio: ["ignore", log, log] });
   daemon.unref();
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (await daemonAnswers()) return;
+    if (await daemonAnswers()) {
+      const startedHere = daemon.exitCode === null && daemon.signalCode === null;
+      return { startedHere, stopIfStartedHere: () => (startedHere ? stopDaemon(daemon) : Promise.resolve()) };
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(`dockerd did not answer within 60 s; see ${DOCKERD_LOG}`);

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BASE_IMAGE_ARG, ImageBuild, Workload } from "../../components/catalog";
 import { imageRepository } from "../../components/images/image-tag";
-import { CheckName } from "./container-checks";
+import { CheckName, CheckOutcome } from "./container-checks";
 import { baseImageProblems } from "./dockerfile-base";
 import { docker } from "./docker-engine";
 
@@ -162,4 +162,16 @@ export function imageProblems(
     });
   }
   return problems;
+}
+
+/** Target size of what an image adds on top of its base. */
+export const APP_LAYER_TARGET_BYTES = 40e6;
+
+/** The size check: what the image adds on top of its base is at most APP_LAYER_TARGET_BYTES. */
+export function appLayerCheck(appLayerBytes: number): CheckOutcome {
+  const size = `app layer ${(appLayerBytes / 1e6).toFixed(1)} MB`;
+  const target = `${APP_LAYER_TARGET_BYTES / 1e6} MB`;
+  return appLayerBytes > APP_LAYER_TARGET_BYTES
+    ? { ok: false, detail: `${size} is over the ${target} target` }
+    : { ok: true, detail: `${size}, within the ${target} target` };
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run images:verify`: builds every built image of the catalog on a local stand-in base, runs each the
- * way its pod runs, and prints a report. Exits 1 when any build, start, health, uid, write or shutdown
+ * way its pod runs, and prints a report. Exits 1 when any build, size, start, health, uid, write or shutdown
  * check fails.
  *
  * Options: `--cold` builds the first pass without the layer cache (cold build figures);
@@ -48,25 +48,29 @@ async function main(): Promise<number> {
     }
   }
 
-  await ensureDockerEngine();
-  const standIn = await ensureStandInBase();
-  console.log(
-    `stand-in base: ${standIn.tag} (${standIn.built ? "built" : "cached"}, ${standIn.seconds.toFixed(1)} s)`,
-  );
-  const reports = await verifyImages(targets, {
-    repoRoot: REPO_ROOT,
-    baseImage: standIn.tag,
-    system: catalog,
-    noCache: values.cold,
-    publicOrigin: PUBLIC_ORIGIN,
-    log: (line) => console.log(line),
-  });
-  await trimDockerStorage();
-  const base = await inspectImage(standIn.tag);
-  console.log(
-    `\n${renderReport(reports, { baseImage: standIn.tag, baseSizeBytes: base.sizeBytes, cold: values.cold, skipped })}`,
-  );
-  return anyFailure(reports) ? 1 : 0;
+  const engine = await ensureDockerEngine();
+  try {
+    const standIn = await ensureStandInBase();
+    console.log(
+      `stand-in base: ${standIn.tag} (${standIn.built ? "built" : "cached"}, ${standIn.seconds.toFixed(1)} s)`,
+    );
+    const reports = await verifyImages(targets, {
+      repoRoot: REPO_ROOT,
+      baseImage: standIn.tag,
+      system: catalog,
+      noCache: values.cold,
+      publicOrigin: PUBLIC_ORIGIN,
+      log: (line) => console.log(line),
+    });
+    await trimDockerStorage();
+    const base = await inspectImage(standIn.tag);
+    console.log(
+      `\n${renderReport(reports, { baseImage: standIn.tag, baseSizeBytes: base.sizeBytes, cold: values.cold, skipped })}`,
+    );
+    return anyFailure(reports) ? 1 : 0;
+  } finally {
+    await engine.stopIfStartedHere();
+  }
 }
 
 if (require.main === module) {

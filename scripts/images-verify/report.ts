@@ -2,8 +2,6 @@
 import { CHECK_NAMES } from "./container-checks";
 import { hasFailure, type ImageReport } from "./verify";
 
-/** Target size of what a service adds on top of its base image. */
-export const APP_LAYER_TARGET_BYTES = 40e6;
 /** Target of a warm rebuild of everything, as a share of the first build. */
 export const WARM_REBUILD_TARGET_RATIO = 0.1;
 
@@ -42,12 +40,11 @@ export function renderReport(reports: ImageReport[], context: ReportContext): st
   ];
   lines.push(header.join(" "));
   for (const report of reports) {
-    const overTarget = report.appLayerBytes !== undefined && report.appLayerBytes > APP_LAYER_TARGET_BYTES;
     lines.push(
       [
         cell(report.name, 20),
         cell(megabytes(report.sizeBytes), 8),
-        cell(`${megabytes(report.appLayerBytes)}${overTarget ? " >40" : ""}`, 9),
+        cell(megabytes(report.appLayerBytes), 9),
         cell(seconds(report.buildSeconds), 13),
         cell(seconds(report.rebuildSeconds), 15),
         ...CHECK_NAMES.map((name) => {
@@ -66,14 +63,6 @@ export function renderReport(reports: ImageReport[], context: ReportContext): st
       `all ${rebuilt.length} images: ${buildLabel.replace(" s", "")} ${first.toFixed(1)} s, warm rebuild ${warm.toFixed(1)} s ` +
         `= ${(ratio * 100).toFixed(1)}% (target < ${WARM_REBUILD_TARGET_RATIO * 100}%` +
         `${context.cold ? "" : ", meaningful only with --cold"})`,
-    );
-  }
-  const overSize = reports.filter(
-    (r) => r.appLayerBytes !== undefined && r.appLayerBytes > APP_LAYER_TARGET_BYTES,
-  );
-  if (overSize.length > 0) {
-    lines.push(
-      `app layer over the ${APP_LAYER_TARGET_BYTES / 1e6} MB target: ${overSize.map((r) => r.name).join(", ")}`,
     );
   }
   for (const { name, reason } of context.skipped) lines.push(`${name}: not yet built: ${reason}`);

@@ -25,7 +25,14 @@ import {
   runToCompletion,
   startRunning,
 } from "./container-checks";
-import { buildImage, ImageFacts, imageProblems, inspectImage, uidOfImageUser } from "./image-build";
+import {
+  appLayerCheck,
+  buildImage,
+  ImageFacts,
+  imageProblems,
+  inspectImage,
+  uidOfImageUser,
+} from "./image-build";
 import { ListenPlan, planListenPorts, withPorts } from "./listen-ports";
 
 export interface ImageTarget {
@@ -83,7 +90,10 @@ async function buildAll(
   for (const index of targets.keys()) if (!hasFailure(reports[index])) await build(index, "rebuildSeconds");
 }
 
-/** Sizes, base, user and volumes of each built image. Returns the uid each image runs as. */
+/**
+ * Sizes, base, user and volumes of each built image. Returns the uid each image runs as; an image over
+ * the size target still runs, so that its other checks are reported too.
+ */
 async function inspectAll(
   targets: ImageTarget[],
   reports: ImageReport[],
@@ -96,6 +106,7 @@ async function inspectAll(
     const image = await inspectImage(target.tag);
     report.sizeBytes = image.sizeBytes;
     report.appLayerBytes = image.sizeBytes - base.sizeBytes;
+    report.checks.size = appLayerCheck(report.appLayerBytes);
     const uid = image.user ? await uidOfImageUser(target.tag, image.user) : undefined;
     const problems = imageProblems(image, base, uid, target.workload.runAsUser);
     for (const { check, detail } of problems) report.checks[check] = { ok: false, detail };
