@@ -24,6 +24,7 @@ import {
   isOpenStatus,
   priceKey,
   newOrder,
+  orderIdSequence,
   roundPrice,
 } from "./orders.js";
 
@@ -95,8 +96,72 @@ class PriceLadder {
   }
 }
 
+/** Consecutive order ids per chunk of the id index. */
+const IDS_PER_CHUNK = 1024;
+
+interface IdChunk {
+  readonly orders: (Order | undefined)[];
+  openOrders: number;
+}
+
+/**
+ * Open orders by id. Our ids are issued in sequence, so an order sits in one slot of a chunk of
+ * consecutive ids: creating and cancelling write that slot, where a Map keyed by the id string would hash
+ * the string and probe a table as large as the book. A chunk (8 KiB) goes once its last order leaves, so
+ * the index never costs more than 8 bytes per id issued since the oldest open order. Ids in any other
+ * format (rows another implementation wrote) are kept in a Map.
+ */
+class OpenOrdersById {
+  private readonly chunks = new Map<number, IdChunk>();
+  private readonly otherIds = new Map<string, Order>();
+
+  get(orderId: string): Order | undefined {
+    const sequence = orderIdSequence(orderId);
+    if (sequence === null) return this.otherIds.get(orderId);
+    return this.chunks.get(Math.floor(sequence / IDS_PER_CHUNK))?.orders[sequence % IDS_PER_CHUNK];
+  }
+
+  add(order: Order): void {
+    const { sequence } = order;
+    if (sequence === null) {
+      this.otherIds.set(order.orderId, order);
+      return;
+    }
+    const number = Math.floor(sequence / IDS_PER_CHUNK);
+    let chunk = this.chunks.get(number);
+    if (!chunk) {
+      chunk = { orders: new Array<Order | undefined>(IDS_PER_CHUNK).fill(undefined), openOrders: 0 };
+      this.chunks.set(number, chunk);
+    }
+    const slot = sequence % IDS_PER_CHUNK;
+    if (chunk.orders[slot] === undefined) chunk.openOrders++;
+    chunk.orders[slot] = order;
+  }
+
+  delete(order: Order): void {
+    const { sequence } = order;
+    if (sequence === null) {
+      this.otherIds.delete(order.orderId);
+      return;
+    }
+    const number = Math.floor(sequence / IDS_PER_CHUNK);
+    const chunk = this.chunks.get(number);
+    const slot = sequence % IDS_PER_CHUNK;
+    if (chunk?.orders[slot] !== order) return;
+    chunk.orders[slot] = undefined;
+    if (--chunk.openOrders === 0) this.chunks.delete(number);
+  }
+
+  *values(): IterableIterator<Order> {
+    yield* this.otherIds.values();
+    for (const chunk of this.chunks.values()) {
+      for (const order of chunk.orders) if (order !== undefined) yield order;
+    }
+  }
+}
+
 export class OrderBook {
-  private readonly openOrders = new Map<string, Order>();
+  private readonly openOrders = new OpenOrdersById();
   private readonly ladders = new Map<string, Record<Side, PriceLadder>>();
   /** Last pricing tick per security; none after a restart until the first tick arrives. */
   private readonly marketPrices = new Map<string, number>();
@@ -119,7 +184,7 @@ export class OrderBook {
    */
   add(order: Order): void {
     if (!isOpenStatus(order.status)) throw new Error(`order ${order.orderId} is ${order.status}, not open`);
-    this.openOrders.set(order.orderId, order);
+    this.openOrders.add(order);
     this.ladderOf(order).add(order);
     this.count(order, 1);
     const market = this.marketPrices.get(order.security);
@@ -130,7 +195,8 @@ export class OrderBook {
 
   /** A new order with the next id, added at once (tests and the benchmark; the service stores it first). */
   create(request: OrderRequest, now: number): Order {
-    const order = newOrder(this.nextOrderId(), request, now);
+    const sequence = ++this.highestSequence;
+    const order = newOrder(formatOrderId(sequence), request, now, sequence);
     this.add(order);
     return order;
   }
@@ -145,7 +211,7 @@ export class OrderBook {
     return this.openOrders.get(orderId);
   }
 
-  /** Every open order, oldest first. */
+  /** Every open order, in no particular order. */
   open(): IterableIterator<Order> {
     return this.openOrders.values();
   }
@@ -277,7 +343,7 @@ export class OrderBook {
   /** Takes an open order out of memory, before it becomes terminal. */
   private remove(order: Order): void {
     this.count(order, -1);
-    this.openOrders.delete(order.orderId);
+    this.openOrders.delete(order);
     this.ladderOf(order).remove(order);
     this.dueForScheduledTick.delete(order);
   }

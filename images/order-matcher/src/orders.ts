@@ -12,6 +12,8 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 /** An order as the book holds it. Times are epoch milliseconds; prices have three decimals. */
 export interface Order {
   readonly orderId: string;
+  /** The number in an `ord-013-NNNN` id; null for an id in any other format. */
+  readonly sequence: number | null;
   readonly accountId: number;
   readonly security: string;
   readonly side: Side;
@@ -36,11 +38,20 @@ export interface OrderRequest {
   limitPrice: number;
 }
 
-/** A NEW order for a request: limit rounded to three decimals, nothing filled yet. */
-export function newOrder(orderId: string, request: OrderRequest, now: number): Order {
+/**
+ * A NEW order for a request: limit rounded to three decimals, nothing filled yet. A caller that has just
+ * formatted the id from its sequence number passes that number, which saves parsing it back.
+ */
+export function newOrder(
+  orderId: string,
+  request: OrderRequest,
+  now: number,
+  sequence = orderIdSequence(orderId),
+): Order {
   const limitPrice = roundPrice(request.limitPrice);
   return {
     orderId,
+    sequence,
     accountId: request.accountId,
     security: request.security,
     side: request.side,
@@ -85,6 +96,7 @@ export function fillQuantity(remaining: number, fullFillThreshold: number): numb
 }
 
 const ORDER_ID_PREFIX = "ord-013-";
+const ZERO = "0".charCodeAt(0);
 
 export function formatOrderId(sequence: number): string {
   return ORDER_ID_PREFIX + String(sequence).padStart(4, "0");
@@ -92,8 +104,15 @@ export function formatOrderId(sequence: number): string {
 
 /** The sequence number of an id in our format (`ord-013-0042` → 42), or null for any other id. */
 export function orderIdSequence(orderId: string): number | null {
-  if (!orderId.startsWith(ORDER_ID_PREFIX)) return null;
-  const sequence = Number(orderId.slice(ORDER_ID_PREFIX.length));
-  // The round trip rejects every other spelling of a number ("1e3", " 42", "") and foreign ids.
-  return Number.isSafeInteger(sequence) && formatOrderId(sequence) === orderId ? sequence : null;
+  const digits = orderId.length - ORDER_ID_PREFIX.length;
+  if (digits < 4 || !orderId.startsWith(ORDER_ID_PREFIX)) return null;
+  // formatOrderId pads to four digits, so only a four-digit id may start with a zero.
+  if (digits > 4 && orderId.charCodeAt(ORDER_ID_PREFIX.length) === ZERO) return null;
+  let sequence = 0;
+  for (let i = ORDER_ID_PREFIX.length; i < orderId.length; i++) {
+    const digit = orderId.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) return null;
+    sequence = sequence * 10 + digit;
+  }
+  return Number.isSafeInteger(sequence) ? sequence : null;
 }

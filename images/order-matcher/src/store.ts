@@ -3,7 +3,7 @@
  * book at start; queries for lists and single orders read from here, so terminal orders need no memory.
  */
 import type { Database, Queryable } from "@traderx/service-lib";
-import { ORDER_STATUSES, Order, OrderStatus, Side, priceKey } from "./orders.js";
+import { ORDER_STATUSES, Order, OrderStatus, Side, orderIdSequence, priceKey } from "./orders.js";
 
 interface OrderRow {
   orderid: string;
@@ -28,6 +28,7 @@ function fromRow(row: OrderRow): Order {
   const limitPrice = Number(row.limitprice);
   return {
     orderId: row.orderid,
+    sequence: orderIdSequence(row.orderid),
     accountId: row.accountid,
     security: row.security,
     side: row.side,

@@ -6,8 +6,11 @@ import {
   Order,
   OrderRequest,
   fillQuantity,
+  formatOrderId,
   isInTheMoney,
   isOpenStatus,
+  newOrder,
+  orderIdSequence,
   priceKey,
   roundPrice,
 } from "../src/orders.js";
@@ -51,6 +54,22 @@ describe("order model", () => {
     expect(roundPrice(1.0005)).to.equal(1.001);
     expect(roundPrice(187.2504)).to.equal(187.25);
     expect(priceKey(412)).to.equal(412000);
+  });
+
+  it("reads the sequence back from our order ids, and from no other spelling", () => {
+    for (const sequence of [0, 7, 42, 9999, 10_000, 123_456_789, Number.MAX_SAFE_INTEGER]) {
+      expect(orderIdSequence(formatOrderId(sequence))).to.equal(sequence);
+    }
+    const others = [
+      "ord-013-042",
+      "ord-013-00042",
+      "ord-013-1e3",
+      "ord-013- 042",
+      "ord-013-",
+      "ord-013-00-1",
+    ];
+    others.push("ORD-013-0042", "ord-014-0042", "ord-013-9007199254740993", "LEGACY-7");
+    for (const id of others) expect(orderIdSequence(id), id).to.equal(null);
   });
 
   it("puts Buy in the money at or below the limit and Sell at or above it", () => {
@@ -184,6 +203,21 @@ describe("OrderBook", () => {
     book.add({ ...book.create(request(), T0), orderId: "ord-013-0100", status: "PARTIALLY_FILLED" });
     expect(book.getCounts()).to.deep.equal({ open: 4, unfilled: 4, openBySide: { Buy: 3, Sell: 1 } });
     expect(() => book.add({ ...book.create(request(), T0), status: "FILLED" })).to.throw(/not open/);
+  });
+
+  it("finds open orders by id across index chunks, and orders whose ids are in another format", () => {
+    book.advanceSequence(1022);
+    const created = [book.create(request(), T0), book.create(request(), T0), book.create(request(), T0)];
+    expect(created.map((o) => o.orderId)).to.deep.equal(["ord-013-1023", "ord-013-1024", "ord-013-1025"]);
+    const legacy = newOrder("LEGACY-7", request(), T0);
+    book.add(legacy);
+    for (const order of [...created, legacy]) expect(book.get(order.orderId)).to.equal(order);
+    expect(book.get("ord-013-01024")).to.equal(undefined);
+    book.cancel(created[1], T0);
+    book.cancel(legacy, T0);
+    expect(book.get("ord-013-1024")).to.equal(undefined);
+    expect(book.get("LEGACY-7")).to.equal(undefined);
+    expect([...book.open()]).to.have.members([created[0], created[2]]);
   });
 
   it("agrees with a scan of every open order over a random workload", () => {
