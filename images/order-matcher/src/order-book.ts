@@ -2,10 +2,11 @@
  * The in-memory order book and its matcher (contract 4.3), free of I/O so that tests and the benchmark
  * drive it directly.
  *
- * Open orders are indexed per security and side by limit price in a B+ tree of price levels. A pricing
- * tick therefore visits only the levels that are in the money (Buy: limit ≥ market, Sell: limit ≤
- * market): O(log n + k) instead of the reference's scan of every open order. The scheduled tick visits
- * only the orders a fill attempt left open, plus orders created in the money since the last tick.
+ * Open orders are indexed per security and side by limit price (see PriceLadder), and by id. A pricing
+ * tick visits only the price levels that are in the money (Buy: limit ≥ market, Sell: limit ≤ market),
+ * instead of the reference's scan of every open order; creating or cancelling an order writes a slot in
+ * each index. The scheduled tick visits only the orders a fill attempt left open, plus orders created in
+ * the money since the last tick.
  *
  * The book holds open orders only; terminal ones leave memory (storage keeps them). A fill happens in
  * steps so that the trade submission runs outside any critical section: a tick returns `FillIntent`s
@@ -13,7 +14,6 @@
  * trade-service has answered; `release` hands the order back to the ticks once the caller has stored
  * and published it. The caller serialises cancel and force-fill with the fills of the same order.
  */
-import BTreeExports from "sorted-btree";
 import {
   Order,
   OrderRequest,
@@ -27,12 +27,7 @@ import {
   orderIdSequence,
   roundPrice,
 } from "./orders.js";
-
-type BTreeClass = typeof BTreeExports.default;
-// Node's ESM loader hands over the CommonJS exports object, while loaders that honour `__esModule`
-// (tsx compiling to CommonJS under mocha) hand over the class itself.
-const BTree: BTreeClass =
-  (BTreeExports as { default?: BTreeClass }).default ?? (BTreeExports as unknown as BTreeClass);
+import { PriceLadder } from "./price-ladder.js";
 
 /** A fill the book has decided on; the order stays in flight until `settle` is called with it. */
 export interface FillIntent {
@@ -54,46 +49,6 @@ export interface OrderCounts {
   /** Open with remaining quantity above zero. */
   unfilled: number;
   openBySide: Record<Side, number>;
-}
-
-const compareKeys = (a: number, b: number): number => a - b;
-
-/**
- * Open orders of one security and side, grouped into price levels keyed by limit in thousandths. Most
- * levels hold a single order, which is stored as is; a level holding several keeps them in a Set.
- */
-class PriceLadder {
-  private readonly levels = new BTree<number, Order | Set<Order>>(undefined, compareKeys);
-
-  constructor(private readonly side: Side) {}
-
-  add(order: Order): void {
-    // One descent of the tree in the common case of a new level.
-    if (this.levels.set(order.limitKey, order, false)) return;
-    const level = this.levels.get(order.limitKey)!;
-    if (level instanceof Set) level.add(order);
-    else this.levels.set(order.limitKey, new Set<Order>().add(level).add(order));
-  }
-
-  remove(order: Order): void {
-    const level = this.levels.get(order.limitKey);
-    if (level === order) {
-      this.levels.delete(order.limitKey);
-    } else if (level instanceof Set) {
-      level.delete(order);
-      if (level.size === 0) this.levels.delete(order.limitKey);
-    }
-  }
-
-  /** Calls `visit` for every order in the money at `marketKey`, touching no other level. */
-  forEachInTheMoney(marketKey: number, visit: (order: Order) => void): void {
-    const visitLevel = (_key: number, level: Order | Set<Order>) => {
-      if (level instanceof Set) for (const order of level) visit(order);
-      else visit(level);
-    };
-    if (this.side === "Buy") this.levels.forRange(marketKey, Number.MAX_SAFE_INTEGER, true, visitLevel);
-    else this.levels.forRange(Number.MIN_SAFE_INTEGER, marketKey, true, visitLevel);
-  }
 }
 
 /** Consecutive order ids per chunk of the id index. */
