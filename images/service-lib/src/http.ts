@@ -84,6 +84,42 @@ function tracedServer(handler: (req: IncomingMessage, res: ServerResponse) => vo
   });
 }
 
+interface FieldSchema {
+  type?: unknown;
+  anyOf?: FieldSchema[];
+}
+
+/** "integer" or "number" when the schema is, or admits, that type. */
+function numericType(schema: FieldSchema | undefined): "integer" | "number" | undefined {
+  if (schema?.type === "integer" || schema?.type === "number") return schema.type;
+  return schema?.anyOf?.map(numericType).find((type) => type !== undefined);
+}
+
+/**
+ * The first path or query value, among those the route's schema types as a number, that no number of that
+ * type can hold: a numeral too large for a double ("1e400", "Infinity"), or an integer beyond ±2^53. The
+ * validator would coerce the first to Infinity and accept it, even as an integer, and round the second.
+ */
+function outOfRangeField(parts: [name: string, schema: unknown, values: unknown][]): string | undefined {
+  for (const [part, schema, values] of parts) {
+    const properties = (schema as { properties?: Record<string, FieldSchema> } | undefined)?.properties;
+    if (!properties || typeof values !== "object" || values === null) continue;
+    for (const [name, value] of Object.entries(values)) {
+      const type = numericType(properties[name]);
+      if (type === undefined) continue;
+      for (const text of [value].flat()) {
+        const number = typeof text === "string" && text.trim() !== "" ? Number(text) : NaN;
+        const outOfRange =
+          number === Infinity ||
+          number === -Infinity ||
+          (type === "integer" && Number.isInteger(number) && !Number.isSafeInteger(number));
+        if (outOfRange) return `${part}/${name}`;
+      }
+    }
+  }
+  return undefined;
+}
+
 function readinessBody(results: { name: string; ready: boolean }[], accepting: boolean) {
   const components = Object.fromEntries(
     results.map(({ name, ready }) => [name, { status: ready ? "UP" : "DOWN" }]),
@@ -125,6 +161,14 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     }
     request.log.error({ err: error }, "request failed");
     return reply.code(500).send({ error: "internal server error" });
+  });
+  app.addHook("preValidation", async (request, reply) => {
+    const schema = request.routeOptions.schema;
+    const field = outOfRangeField([
+      ["params", schema?.params, request.params],
+      ["querystring", schema?.querystring, request.query],
+    ]);
+    if (field) return reply.code(400).send({ error: `${field} is out of range` });
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `no route for ${request.method} ${request.url.split("?")[0]}` }),

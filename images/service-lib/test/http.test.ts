@@ -36,6 +36,19 @@ describe("http service", () => {
     app.get("/items/:id", { schema: { params: Type.Object({ id: Type.Integer() }) } }, async (request) => ({
       id: request.params.id,
     }));
+    app.get(
+      "/search",
+      {
+        schema: {
+          querystring: Type.Object({
+            limit: Type.Optional(Type.Integer()),
+            price: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+            text: Type.Optional(Type.String()),
+          }),
+        },
+      },
+      async (request) => request.query,
+    );
     app.get("/boom", async () => {
       throw new Error("unexpected");
     });
@@ -63,6 +76,23 @@ describe("http service", () => {
       const body = (await response.json()) as { error: string };
       expect(body.error).to.be.a("string").with.length.greaterThan(0);
     }
+  });
+
+  it("refuses out-of-range numerals in typed path and query values, and keeps them in text", async () => {
+    for (const [path, field] of [
+      ["/items/1e400", "params/id"],
+      ["/search?limit=1e400", "querystring/limit"],
+      ["/search?limit=-Infinity", "querystring/limit"],
+      ["/search?price=9e999", "querystring/price"],
+      ["/search?limit=9007199254740993", "querystring/limit"],
+    ]) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status, path).to.equal(400);
+      expect(await response.json()).to.deep.equal({ error: `${field} is out of range` });
+    }
+    const response = await fetch(`${base}/search?limit=5&price=1e300&text=1e400`);
+    expect(response.status).to.equal(200);
+    expect(await response.json()).to.deep.equal({ limit: 5, price: 1e300, text: "1e400" });
   });
 
   it("hides unexpected errors behind a 500 JSON error", async () => {
