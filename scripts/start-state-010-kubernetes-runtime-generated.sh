@@ -11,12 +11,7 @@ RECREATE_CLUSTER=false
 ROLLOUT_TIMEOUT="${TRADERX_K8S_ROLLOUT_TIMEOUT:-600s}"
 
 usage() {
-  cat <<'USAGE'
-Usage: scripts/start-state-010-kubernetes-runtime-generated.sh [flags]
-
-  --provider kind|minikube   cluster provider (default: stack config traderx:profile, else kind; env K8S_PROVIDER)
-  --cluster-name NAME        Kind cluster / minikube profile (default: traderx:clusterName, else traderx-state-010)
-  --minikube-profile NAME    same as --cluster-name
+  print_usage <<'USAGE'
   --skip-build               do not build images; use the ones already present locally
   --recreate-cluster         delete the cluster first, then create it again with `pulumi up --refresh`
   --dry-run                  print the commands that change anything instead of running them

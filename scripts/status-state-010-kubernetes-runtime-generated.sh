@@ -9,12 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/state-010/common.sh"
 WAIT_READY=false
 
 usage() {
-  cat <<'USAGE'
-Usage: scripts/status-state-010-kubernetes-runtime-generated.sh [flags]
-
-  --provider kind|minikube   cluster provider (default: stack config traderx:profile, else kind)
-  --cluster-name NAME        Kind cluster / minikube profile (default: traderx:clusterName, else traderx-state-010)
-  --minikube-profile NAME    same as --cluster-name
+  print_usage <<'USAGE'
   --wait-ready               run the readiness gate (TRADERX_SMOKE_READY_TIMEOUT / _INTERVAL)
 USAGE
 }

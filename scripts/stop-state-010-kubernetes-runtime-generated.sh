@@ -9,12 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/state-010/common.sh"
 DELETE_CLUSTER=false
 
 usage() {
-  cat <<'USAGE'
-Usage: scripts/stop-state-010-kubernetes-runtime-generated.sh [flags]
-
-  --provider kind|minikube   cluster provider (default: stack config traderx:profile, else kind)
-  --cluster-name NAME        Kind cluster / minikube profile (default: traderx:clusterName, else traderx-state-010)
-  --minikube-profile NAME    same as --cluster-name
+  print_usage <<'USAGE'
   --delete-cluster           also delete the Kind cluster / minikube profile if it still exists
   --dry-run                  print the commands that change anything instead of running them
 USAGE

@@ -161,6 +161,29 @@ describe("state-010 scripts", function () {
     expect(result.status).to.equal(0);
   });
 
+  it("--help lists the shared cluster flags and each script's own, and changes nothing", async () => {
+    const h = newHarness(edge.url);
+    const ownFlags: [string, string[]][] = [
+      [START, ["--skip-build", "--recreate-cluster", "--dry-run"]],
+      [STOP, ["--delete-cluster", "--dry-run"]],
+      [STATUS, ["--wait-ready"]],
+    ];
+    for (const [script, flags] of ownFlags) {
+      const run = await runScript(h, script, ["--help"]);
+      expect(run.status, run.output).to.equal(0);
+      expect(run.output).to.contain(`Usage: scripts/${script} [flags]`);
+      for (const flag of [
+        "--provider kind|minikube",
+        "--cluster-name NAME",
+        "--minikube-profile NAME",
+        ...flags,
+      ]) {
+        expect(run.output, `${script} ${flag}`).to.contain(`  ${flag}`);
+      }
+    }
+    expect(h.calls()).to.deep.equal([]);
+  });
+
   describe("start", () => {
     it("logs in to a local file backend, runs pulumi up on dev, waits for rollout, gates and prints URLs", async () => {
       const h = newHarness(edge.url);

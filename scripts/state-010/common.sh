@@ -41,7 +41,18 @@ require_command() {
   command -v "$command" >/dev/null 2>&1 || die "'$command' is not on PATH; $hint"
 }
 
-# Parses the flags. Each script defines `usage` and `script_flag <flag>`, which sets the variable of one of
+# Prints the usage: the flags parse_flags handles for every script, then the script's own lines (stdin).
+print_usage() {
+  printf 'Usage: scripts/%s [flags]\n\n' "$(basename "$0")"
+  cat <<'USAGE'
+  --provider kind|minikube   cluster provider (default: stack config traderx:profile, else kind; env K8S_PROVIDER)
+  --cluster-name NAME        Kind cluster / minikube profile (default: traderx:clusterName, else traderx-state-010)
+  --minikube-profile NAME    same as --cluster-name
+USAGE
+  cat
+}
+
+# Parses the flags. Each script defines `usage` (with print_usage) and `script_flag <flag>`, which sets the variable of one of
 # its own boolean flags and fails for a flag it does not know.
 parse_flags() {
   while (($# > 0)); do
