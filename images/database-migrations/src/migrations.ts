@@ -117,7 +117,7 @@ export const roleGrants: Readonly<Record<string, readonly string[]>> = {
   position_service: ["GRANT SELECT ON trades, positions TO {role}"],
   trade_processor: [
     "GRANT SELECT, INSERT, UPDATE ON trades, positions TO {role}",
-    "GRANT SELECT, INSERT ON booked_trade_messages TO {role}",
+    "GRANT SELECT, INSERT, DELETE ON booked_trade_messages TO {role}",
   ],
   order_matcher: ["GRANT SELECT, INSERT, UPDATE, DELETE ON orderbook TO {role}"],
 };

@@ -84,6 +84,10 @@ describe("database migrations", () => {
     expect(await attempt("position_service", "SELECT * FROM positions")).to.equal("allowed");
     expect(await attempt("position_service", "DELETE FROM trades")).to.equal("denied");
     expect(await attempt("trade_processor", "SELECT * FROM booked_trade_messages")).to.equal("allowed");
+    expect(await attempt("trade_processor", "DELETE FROM booked_trade_messages WHERE false")).to.equal(
+      "allowed",
+    );
+    expect(await attempt("trade_processor", "DELETE FROM trades WHERE false")).to.equal("denied");
     expect(await attempt("trade_processor", "SELECT * FROM accountusers")).to.equal("denied");
     expect(await attempt("order_matcher", "SELECT * FROM orderbook")).to.equal("allowed");
     expect(await attempt("order_matcher", "SELECT * FROM positions")).to.equal("denied");

@@ -9,6 +9,8 @@ import { nanos, type NatsConnection } from "@nats-io/transport-node";
 
 export const TRADE_ORDER_SUBJECT = "/trades";
 export const TRADE_ORDER_STREAM = "TRADE_ORDERS";
+/** How long the stream keeps a message, delivered or not. */
+export const TRADE_ORDER_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 /** JetStream API error "stream name already in use with a different configuration". */
 const STREAM_NAME_IN_USE = 10058;
 
@@ -21,7 +23,7 @@ export async function ensureTradeOrderStream(nc: NatsConnection): Promise<void> 
     storage: StorageType.File,
     // Publishers retrying with the same message id within this window are stored once.
     duplicate_window: nanos(2 * 60 * 1000),
-    max_age: nanos(7 * 24 * 60 * 60 * 1000),
+    max_age: nanos(TRADE_ORDER_MAX_AGE_MS),
     max_bytes: 512 * 1024 * 1024,
   };
   try {

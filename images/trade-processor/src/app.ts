@@ -38,6 +38,7 @@ import {
 import {
   bookOrder,
   isPermanentBookingError,
+  pruneBookedMessages,
   type BookedPosition,
   type BookedTrade,
   type TradeOrder,
@@ -66,6 +67,8 @@ export const CONSUMER_NAME = "trade-processor";
  */
 const ACK_WAIT_MS = 10_000;
 const PULL_BATCH = 32;
+/** How often the ids of messages booked longer ago than the stream keeps them are deleted. */
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 const TradeOrderSchema = Type.Object({
   accountId: Int32,
@@ -247,6 +250,14 @@ export async function buildTradeProcessor(
       ]);
     },
   });
+
+  const pruneTimer = setInterval(() => {
+    pruneBookedMessages(db, new Date()).then(
+      (pruned) => pruned > 0 && service.logger.info({ pruned }, "forgot booked message ids past retention"),
+      (error: unknown) => service.logger.warn({ err: error }, "pruning booked message ids failed"),
+    );
+  }, PRUNE_EVERY_MS).unref();
+  service.onStop({ close: async () => clearInterval(pruneTimer) });
 
   const app = await service.httpService({
     title: "TraderX trade processor",

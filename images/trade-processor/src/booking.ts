@@ -4,7 +4,13 @@
  * never booked twice.
  */
 import { randomUUID } from "node:crypto";
-import { divideHalfUp, fromThousandths, toThousandths, type Database } from "@traderx/service-lib";
+import {
+  divideHalfUp,
+  fromThousandths,
+  toThousandths,
+  TRADE_ORDER_MAX_AGE_MS,
+  type Database,
+} from "@traderx/service-lib";
 
 export interface TradeOrder {
   accountId: number;
@@ -130,6 +136,19 @@ export async function bookOrder(db: Database, order: TradeOrder, messageId: stri
     }
     throw error;
   }
+}
+
+/**
+ * How long a booked message id is kept: as long as the stream keeps the message, and a day more. Until
+ * then a consumer recreated from the start of the stream may deliver the message again.
+ */
+export const BOOKED_MESSAGE_RETENTION_MS = TRADE_ORDER_MAX_AGE_MS + 24 * 60 * 60 * 1000;
+
+/** Forgets the message ids booked more than the retention before `now`; returns how many. */
+export async function pruneBookedMessages(db: Database, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - BOOKED_MESSAGE_RETENTION_MS);
+  const result = await db.query("DELETE FROM booked_trade_messages WHERE booked < $1", [cutoff]);
+  return result.rowCount ?? 0;
 }
 
 /** Errors that retrying cannot fix: bad data (SQLSTATE class 22) or a violated constraint (class 23). */

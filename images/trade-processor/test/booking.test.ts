@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createLogger, Database } from "@traderx/service-lib";
 import { startTraderxDatabase, type TraderxTestDatabase } from "@traderx/database-migrations/testing";
-import { bookOrder, nextPosition } from "../src/booking.js";
+import { BOOKED_MESSAGE_RETENTION_MS, bookOrder, nextPosition, pruneBookedMessages } from "../src/booking.js";
 
 describe("booking arithmetic", () => {
   const position = (quantity: number, averageCostBasis: bigint) => ({ quantity, averageCostBasis });
@@ -77,6 +77,21 @@ describe("booking in the database", () => {
       "SELECT quantity FROM positions WHERE accountid = 62654 AND security = 'UBS'",
     );
     expect(held.rows[0].quantity).to.equal(7);
+  });
+
+  it("forgets booked message ids only once the retention has passed", async () => {
+    const order = { accountId: 44044, security: "IBM", side: "Sell" as const, quantity: 2, price: 150 };
+    expect((await bookOrder(db, order, "m-old")).booked).to.equal(true);
+    const booked = Date.now();
+    expect(await pruneBookedMessages(db, new Date(booked + BOOKED_MESSAGE_RETENTION_MS - 60_000))).to.equal(
+      0,
+    );
+    expect((await bookOrder(db, order, "m-old")).booked).to.equal(false);
+    expect(
+      await pruneBookedMessages(db, new Date(booked + BOOKED_MESSAGE_RETENTION_MS + 60_000)),
+    ).to.be.at.least(1);
+    const left = await db.query("SELECT count(*)::int AS n FROM booked_trade_messages");
+    expect(left.rows[0].n).to.equal(0);
   });
 
   it("prices a missing price at 0 and rejects an unknown account without leaving anything behind", async () => {
