@@ -120,4 +120,7 @@ export const roleGrants: Readonly<Record<string, readonly string[]>> = {
     "GRANT SELECT, INSERT, DELETE ON booked_trade_messages TO {role}",
   ],
   order_matcher: ["GRANT SELECT, INSERT, UPDATE, DELETE ON orderbook TO {role}"],
+  // The postgres exporter: without pg_monitor, pg_stat_activity hides the state of other roles' sessions,
+  // so connections per state would count only its own. It reads no table.
+  metrics_reader: ["GRANT pg_monitor TO {role}"],
 };

@@ -92,6 +92,19 @@ describe("database migrations", () => {
     expect(await attempt("order_matcher", "SELECT * FROM orderbook")).to.equal("allowed");
     expect(await attempt("order_matcher", "SELECT * FROM positions")).to.equal("denied");
     expect(await attempt("order_matcher", "CREATE TABLE sneaky (id INTEGER)")).to.equal("denied");
+    expect(await attempt("metrics_reader", "SELECT * FROM trades")).to.equal("denied");
+  });
+
+  it("lets the metrics reader see the state of every role's sessions", async () => {
+    // An idle session of another role, whose state pg_stat_activity hides from roles without pg_monitor.
+    const activity = await withClient(postgres.as("order_matcher", "order_matcher-pw"), () =>
+      withClient(postgres.as("metrics_reader", "metrics_reader-pw"), (client) =>
+        client.query<{ usename: string; state: string | null }>(
+          "SELECT usename, state FROM pg_stat_activity WHERE backend_type = 'client backend'",
+        ),
+      ),
+    );
+    expect(activity.rows).to.deep.include({ usename: "order_matcher", state: "idle" });
   });
 
   it("updates a role's password on the next run", async () => {
