@@ -5,10 +5,10 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   deriveRolePassword,
   serviceDatabaseRoles,
@@ -23,7 +23,8 @@ import {
   renderLocalNatsConf,
   workloadEnv,
 } from "../scripts/local-runtime/components";
-import { LocalSettings, localSettings } from "../scripts/local-runtime/layout";
+import { stopDockerdStartedByUp } from "../scripts/local-runtime/container-launcher";
+import { LocalSettings, localSettings, paths } from "../scripts/local-runtime/layout";
 import { ComponentRecord, processAlive, processLauncher } from "../scripts/local-runtime/launcher";
 import { startPhases } from "../scripts/local-runtime/runtime";
 
@@ -147,6 +148,25 @@ describe("local runtime", function () {
       await processLauncher.stop(record, "SIGTERM", 300);
       expect(processAlive(record.pid)).to.equal(false);
       expect(Date.now() - started).to.be.at.least(300);
+    });
+
+    it("local:down stops the dockerd local:up recorded as started, once, and leaves others alone", async () => {
+      // A stand-in for dockerd: the stop works by pid alone, as from a fresh local:down process.
+      const daemon = processLauncher.start(spec("dockerd-stand-in", "exec sleep 30"));
+      mkdirSync(dirname(paths(root).dockerdPid), { recursive: true });
+      writeFileSync(paths(root).dockerdPid, `${daemon.pid}\n`);
+      const lines: string[] = [];
+      expect(await stopDockerdStartedByUp(root, (line) => lines.push(line))).to.equal(true);
+      expect(processAlive(daemon.pid)).to.equal(false);
+      expect(lines.join("\n")).to.contain(`stopped dockerd (pid ${daemon.pid})`);
+      expect(existsSync(paths(root).dockerdPid)).to.equal(false);
+      // No record (a daemon that was already running when up started) or a stale one: nothing to stop.
+      expect(await stopDockerdStartedByUp(root, (line) => lines.push(line))).to.equal(false);
+      const bystander = processLauncher.start(spec("bystander", "exec sleep 30"));
+      writeFileSync(paths(root).dockerdPid, `${daemon.pid}\n`);
+      expect(await stopDockerdStartedByUp(root, (line) => lines.push(line))).to.equal(false);
+      expect(processAlive(bystander.pid)).to.equal(true);
+      await processLauncher.stop(bystander, "SIGKILL", 1_000);
     });
   });
 

@@ -84,6 +84,8 @@ async function installDockerIo(): Promise<void> {
 export interface DockerEngine {
   /** True when this process started dockerd, false when one was already running. */
   startedHere: boolean;
+  /** The pid of the dockerd this process started. */
+  pid?: number;
   /** Stops dockerd if this process started it; a daemon found running is left alone. */
   stopIfStartedHere(): Promise<void>;
 }
@@ -131,7 +133,11 @@ export async function ensureDockerEngine(): Promise<DockerEngine> {
   while (Date.now() < deadline) {
     if (await daemonAnswers()) {
       const startedHere = daemon.exitCode === null && daemon.signalCode === null;
-      return { startedHere, stopIfStartedHere: () => (startedHere ? stopDaemon(daemon) : Promise.resolve()) };
+      return {
+        startedHere,
+        pid: startedHere ? daemon.pid : undefined,
+        stopIfStartedHere: () => (startedHere ? stopDaemon(daemon) : Promise.resolve()),
+      };
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

@@ -3,13 +3,13 @@
  *
  * up      starts every component (see runtime.ts), runs the readiness gate and prints the URLs; on a
  *         failure prints the component, the reason and the tail of its log, and exits 1.
- * down    stops every component recorded in state.json, by pid.
+ * down    stops every component recorded in state.json, by pid, and a dockerd that up started.
  * status  one row per component: state (ready / running / stopped), pid and URL.
  */
 import { existsSync } from "node:fs";
 import { gateTimingFromEnv } from "../readiness/gate";
 import { checkReady, localSystem } from "./components";
-import { launcherChoiceFromEnv } from "./container-launcher";
+import { launcherChoiceFromEnv, stopDockerdStartedByUp } from "./container-launcher";
 import { localSettings } from "./layout";
 import { launcherOf } from "./launcher";
 import { LocalRuntime, readState, stopRecorded, tailOf } from "./runtime";
@@ -46,12 +46,16 @@ async function up(): Promise<number> {
 
 async function down(): Promise<number> {
   const settings = localSettings();
+  const log = (line: string) => console.log(line);
   const state = readState(settings.root);
-  if (!state || state.components.length === 0) {
+  const components = state?.components.length ?? 0;
+  if (state && components > 0) await stopRecorded(state, log);
+  // Last: the containers recorded above run on it.
+  const dockerd = await stopDockerdStartedByUp(settings.root, log);
+  if (components === 0 && !dockerd) {
     console.log(`nothing recorded in ${settings.root}/state.json; nothing to stop`);
     return 0;
   }
-  await stopRecorded(state, (line) => console.log(line));
   console.log("local runtime stopped");
   return 0;
 }

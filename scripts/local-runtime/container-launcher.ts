@@ -7,7 +7,8 @@
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { catalog, imageBuildOf } from "../../components/catalog";
 import { imageSourceState } from "../../components/images/image-tag";
@@ -16,7 +17,7 @@ import { dockerCli, ensureDockerEngine } from "../images-verify/docker-engine";
 import { buildImage, standInImageTag } from "../images-verify/image-build";
 import { ensureStandInBase } from "../images-verify/stand-in-base";
 import { LocalComponent, localSystem } from "./components";
-import { REPO_ROOT, localSettings } from "./layout";
+import { REPO_ROOT, localSettings, paths } from "./layout";
 import {
   ComponentRecord,
   LaunchSpec,
@@ -123,12 +124,39 @@ export const containerLauncher: Launcher = {
 
 launchers.container = containerLauncher;
 
+/** How long a dockerd gets to stop its containers and exit after SIGTERM. */
+const DOCKERD_STOP_MS = 30_000;
+
 /**
- * Starts Docker when needed, then builds every built workload's image on the stand-in base (a warm
- * rebuild when nothing changed takes well under a second per image).
+ * Stops the dockerd that container mode's `local:up` started, if it did (a daemon that was already
+ * running is left alone). Returns whether there was one to stop.
  */
-async function buildLocalImages(log: (line: string) => void): Promise<void> {
-  await ensureDockerEngine();
+export async function stopDockerdStartedByUp(root: string, log: (line: string) => void): Promise<boolean> {
+  const pidFile = paths(root).dockerdPid;
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  rmSync(pidFile);
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return false;
+  process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + DOCKERD_STOP_MS;
+  while (processAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (processAlive(pid))
+    throw new Error(`dockerd (pid ${pid}) still runs ${DOCKERD_STOP_MS / 1000} s after SIGTERM`);
+  log(`  stopped dockerd (pid ${pid}), which local:up started`);
+  return true;
+}
+
+/**
+ * Starts Docker when needed, remembering a dockerd it starts for `local:down`, then builds every built
+ * workload's image on the stand-in base (a warm rebuild when nothing changed takes well under a second
+ * per image).
+ */
+async function buildLocalImages(root: string, log: (line: string) => void): Promise<void> {
+  const engine = await ensureDockerEngine();
+  if (engine.startedHere && engine.pid !== undefined) {
+    mkdirSync(dirname(paths(root).dockerdPid), { recursive: true });
+    writeFileSync(paths(root).dockerdPid, `${engine.pid}\n`);
+  }
   const base = await ensureStandInBase();
   log(`container mode: base ${base.tag} (${base.built ? "built" : "cached"})`);
   for (const workload of localWorkloads(catalog)) {
@@ -157,11 +185,12 @@ export async function launcherChoiceFromEnv(
     );
   }
   // Building takes minutes after a source change; a port another run holds would only show after that.
-  const busy = await busyPorts(localSystem(localSettings(env)));
+  const settings = localSettings(env);
+  const busy = await busyPorts(localSystem(settings));
   if (busy.length > 0) {
     throw new Error(`ports already in use: ${busy.join(", ")}. Stop what holds them; no image was built.`);
   }
-  await buildLocalImages(log);
+  await buildLocalImages(settings.root, log);
   return (component: LocalComponent) =>
     component.recipe === "node-service" ? containerLauncher : processLauncher;
 }

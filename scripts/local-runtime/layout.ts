@@ -82,6 +82,8 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettin
 
 export const paths = (root: string) => ({
   state: resolve(root, "state.json"),
+  /** The pid of a dockerd that container mode's `local:up` started, for `local:down` to stop. */
+  dockerdPid: resolve(root, "run", "dockerd.pid"),
   data: (component: string) => resolve(root, "data", component),
   log: (component: string) => resolve(root, "logs", `${component}.log`),
   config: (file: string) => resolve(root, "config", file),
