@@ -18,8 +18,12 @@ type BTreeClass = typeof BTreeExports.default;
 const BTree: BTreeClass =
   (BTreeExports as { default?: BTreeClass }).default ?? (BTreeExports as unknown as BTreeClass);
 
-/** One order, or a Set of the orders that share a limit. */
-type PriceLevel = Order | Set<Order>;
+/**
+ * The orders at one limit: one order as is; a few in an array, which a cancel scans without touching the
+ * orders themselves; more than LEVEL_ARRAY_LIMIT in a Set, so that a crowded price never costs a long scan.
+ */
+type PriceLevel = Order | Order[] | Set<Order>;
+const LEVEL_ARRAY_LIMIT = 16;
 
 /** The most keys a window spans: 2^20 thousandths, a price range of 1,048.576 (8 MiB of slots). */
 export const WINDOW_CAPACITY = 1 << 20;
@@ -30,19 +34,39 @@ const BLOCK = 1024;
 
 function addToLevel(level: PriceLevel | undefined, order: Order): PriceLevel {
   if (level === undefined) return order;
+  if (Array.isArray(level)) {
+    if (level.length < LEVEL_ARRAY_LIMIT) {
+      level.push(order);
+      return level;
+    }
+    return new Set(level).add(order);
+  }
   if (level instanceof Set) return level.add(order);
-  return new Set<Order>().add(level).add(order);
+  return [level, order];
 }
 
-/** The level left after taking `order` out: undefined when it is empty, the same level when it lacked it. */
-function removeFromLevel(level: PriceLevel | undefined, order: Order): PriceLevel | undefined {
+/** What `removeFromLevel` returns when the level does not hold the order. */
+const ABSENT = Symbol("absent");
+
+/** Takes `order` out of `level`: the level left, undefined once it is empty, or ABSENT. */
+function removeFromLevel(
+  level: PriceLevel | undefined,
+  order: Order,
+): PriceLevel | undefined | typeof ABSENT {
   if (level === order) return undefined;
-  if (level instanceof Set && level.delete(order) && level.size === 0) return undefined;
-  return level;
+  if (Array.isArray(level)) {
+    const index = level.indexOf(order);
+    if (index < 0) return ABSENT;
+    const last = level.pop()!;
+    if (index < level.length) level[index] = last;
+    return level.length > 0 ? level : undefined;
+  }
+  if (level instanceof Set && level.delete(order)) return level.size > 0 ? level : undefined;
+  return ABSENT;
 }
 
 function visitLevel(level: PriceLevel, visit: (order: Order) => void): void {
-  if (level instanceof Set) for (const order of level) visit(order);
+  if (Array.isArray(level) || level instanceof Set) for (const order of level) visit(order);
   else visit(level);
 }
 
@@ -97,9 +121,8 @@ class PriceWindow {
   /** Removes an order whose key the window covers; false when the window does not hold it. */
   remove(order: Order): boolean {
     const index = order.limitKey - this.base;
-    const level = this.levels[index];
-    const left = removeFromLevel(level, order);
-    if (left === level) return false;
+    const left = removeFromLevel(this.levels[index], order);
+    if (left === ABSENT) return false;
     this.levels[index] = left;
     if (left === undefined) {
       const word = index >> 5;
@@ -215,9 +238,8 @@ export class PriceLadder {
   private removeFromWindowOrOutliers(order: Order): boolean {
     const key = order.limitKey;
     if (this.window.covers(key)) return this.window.remove(order);
-    const level = this.outliers.get(key);
-    const left = removeFromLevel(level, order);
-    if (left === level) return false;
+    const left = removeFromLevel(this.outliers.get(key), order);
+    if (left === ABSENT) return false;
     if (left === undefined) this.outliers.delete(key);
     return true;
   }
@@ -231,10 +253,7 @@ export class PriceLadder {
       covered.push(level);
     });
     this.outliers.deleteRange(this.window.firstKey, this.window.endKey, false);
-    for (const level of covered) {
-      if (level instanceof Set) for (const order of level) this.window.add(order);
-      else this.window.add(level);
-    }
+    for (const level of covered) visitLevel(level, (order) => this.window.add(order));
     return true;
   }
 }
