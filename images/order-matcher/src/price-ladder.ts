@@ -4,7 +4,7 @@
  * Most orders sit in a dense window: an array with one slot per price key (thousandths) over a span of
  * keys, so that adding or removing an order touches one slot and one bit, with no hashing and no tree to
  * walk. A bitmap of occupied keys, and a summary bit per bitmap word, let a tick find the occupied keys
- * on its side of the market without reading the empty ones: O(k + span ÷ 32768) for k orders in the
+ * on its side of the market without reading the empty ones: O(k + span ÷ 1024) for k orders in the
  * money. The window grows to cover new keys while it spans at most KEYS_PER_ORDER keys per open order of
  * the ladder (and WINDOW_CAPACITY in all), so its memory stays proportional to the orders however far
  * apart their limits are. An order outside it lands in a B+ tree of outlying levels: O(log n) instead.
