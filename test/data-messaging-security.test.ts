@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Workload, selectWorkloads, workloadByName } from "../components/catalog";
-import { renderBackupScript } from "../components/data/database";
+import { renderBackupScript, renderOwnerPasswordSync } from "../components/data/database";
 import { renderNatsConfig } from "../components/messaging/nats-config";
 import { NamedNetworkPolicy, renderNetworkPolicies } from "../components/security/network-policies";
 import { freePort, httpGet, waitFor } from "./support/http";
@@ -166,6 +166,78 @@ describe("backup script against a real PostgreSQL", function () {
     }).catch(() => (failed = true));
     expect(failed).to.equal(true);
     expect((await readdir(backups)).filter((f) => f.endsWith(".dump"))).to.deep.equal(["traderx-old.dump"]);
+  });
+});
+
+describe("owner password sync (the database's postStart hook) against a real PostgreSQL", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let port: number;
+  const asPostgres = (args: string[]) => run("runuser", ["-u", "postgres", "--", ...args]);
+  /** Whether the owner can log in over TCP with this password. */
+  const logsIn = (password: string) =>
+    run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "traderx", "-d", "traderx", "-c", "SELECT 1"], {
+      env: { ...process.env, PGPASSWORD: password },
+    }).then(
+      () => true,
+      () => false,
+    );
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "traderx-owner-password-"));
+    await chmod(dir, 0o777);
+    port = await freePort();
+    // As the image initialises a volume: the owner gets POSTGRES_PASSWORD, the socket is trusted.
+    await writeFile(join(dir, "initial-password"), "initial\n");
+    await chmod(join(dir, "initial-password"), 0o644);
+    await asPostgres([
+      postgresBinary("initdb"),
+      ...["-D", join(dir, "data"), "-U", "traderx", "--pwfile", join(dir, "initial-password")],
+      ...["--auth-local=trust", "--auth-host=scram-sha-256"],
+    ]);
+    await asPostgres([
+      postgresBinary("pg_ctl"),
+      ...["-D", join(dir, "data"), "-w", "-l", join(dir, "postgres.log")],
+      ...["-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "start"],
+    ]);
+    await run("psql", [
+      "-h",
+      dir,
+      "-p",
+      String(port),
+      "-U",
+      "traderx",
+      "-d",
+      "postgres",
+      "-c",
+      "CREATE DATABASE traderx",
+    ]);
+  });
+  after(async () => {
+    await asPostgres([postgresBinary("pg_ctl"), "-D", join(dir, "data"), "-m", "fast", "stop"]).catch(
+      () => undefined,
+    );
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("gives the owner the Secret's password, quotes and all, and says so in the log", async () => {
+    expect(await logsIn("initial")).to.equal(true);
+    const changed = `it's "rotated" $HOME \\ ;`;
+    const log = join(dir, "sync.log");
+    await run("sh", ["-c", renderOwnerPasswordSync()], {
+      env: {
+        ...process.env,
+        PGHOST: dir,
+        PGPORT: String(port),
+        POSTGRES_PASSWORD: changed,
+        OWNER_PASSWORD_SYNC_LOG: log,
+      },
+    });
+    expect(await logsIn(changed)).to.equal(true);
+    expect(await logsIn("initial")).to.equal(false);
+    expect(await readFile(log, "utf8")).to.contain(
+      "owner password sync: traderx has the password of the Secret",
+    );
   });
 });
 

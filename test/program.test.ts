@@ -388,6 +388,30 @@ describe("the Pulumi program's determinism (mocked engine)", function () {
     expect(changedUrns(first, second)).to.deep.equal([]);
   });
 
+  it("rolls exactly the pods that read the credentials Secret when traderx:dbPassword changes", async () => {
+    const before = await runProgram("dev", config, readyHost, scratch);
+    const after = await runProgram(
+      "dev",
+      { "traderx:dbPassword": `${TEST_DB_PASSWORD}-rotated` },
+      readyHost,
+      scratch,
+    );
+    if (before.error ?? after.error) throw before.error ?? after.error;
+    const changed = changedUrns(before, after).map((urn) => urn.split("::").pop());
+    expect(changed.sort()).to.deep.equal(
+      [
+        "database-credentials",
+        "database",
+        "database-migrations",
+        "account-service",
+        "position-service",
+        "trade-processor",
+        "order-matcher",
+        "observability-postgres-exporter",
+      ].sort(),
+    );
+  });
+
   it("changes only reference-data's build, load and Deployment (not its Service) when its source changes", async () => {
     const before = await runProgram("dev", config, readyHost, scratch);
     await writeFile(join(scratch, "images/reference-data/CHANGED.txt"), "a changed source file\n");

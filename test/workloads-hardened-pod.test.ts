@@ -32,6 +32,20 @@ describe("hardened pod renderer", () => {
     expect(env.map((e) => e.name)).to.deep.equal(["DATABASE_DBPASS", "DATA_SOURCE_USER"]);
   });
 
+  it("adds a postStart exec hook only to a pod that asks for one, next to the preStop drain", () => {
+    const database = workloadByName("database");
+    const withHook = renderPodTemplate({
+      workload: database,
+      image: "postgres:16",
+      instance: "traderx",
+      postStart: ["sh", "-c", "true"],
+    }).spec!.containers![0].lifecycle!;
+    expect(withHook.postStart).to.deep.equal({ exec: { command: ["sh", "-c", "true"] } });
+    expect(withHook.preStop).to.deep.equal({ sleep: { seconds: PRESTOP_DRAIN_SECONDS } });
+    const without = renderPodTemplate({ workload: database, image: "postgres:16", instance: "traderx" });
+    expect(without.spec!.containers![0].lifecycle).not.to.have.property("postStart");
+  });
+
   it("refuses a workload without probes, with a root uid, or with a grace period shorter than the drain", () => {
     const render = (patch: object) => () =>
       renderPodTemplate({ workload: { ...service, ...patch }, image: "x:1", instance: "traderx" });

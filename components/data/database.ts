@@ -2,6 +2,7 @@
  * Pure renderers for PostgreSQL: the role passwords held in the credentials Secret, the environment a
  * database client receives, and the nightly backup CronJob.
  */
+import { scryptSync } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import type { Unwrap } from "@pulumi/pulumi";
 import {
@@ -28,6 +29,15 @@ export function databaseRolePasswords(
   return Object.fromEntries(roles.map((role) => [role, deriveRolePassword(ownerPassword, role)]));
 }
 
+/**
+ * A value that changes with the owner password (every role's password derives from it), for the pod
+ * annotation that rolls the Secret's readers. It is a deliberately slow hash: anyone who can read pods can
+ * read it, and guessing a weak password from it must stay expensive.
+ */
+export function credentialsVersion(ownerPassword: string): string {
+  return scryptSync(ownerPassword, "traderx-database-credentials-version", 32).toString("hex");
+}
+
 /** The database env of a workload: plain values, and the passwords as references into the Secret. */
 export function databaseClientEnv(
   workload: Workload,
@@ -41,6 +51,39 @@ export function databaseClientEnv(
     ]),
   );
   return { env: databaseEnv(workload, peers, all), secretEnv };
+}
+
+/** Seconds the owner-password sync waits for PostgreSQL to accept connections before it gives up. */
+export const OWNER_PASSWORD_SYNC_WAIT_SECONDS = 120;
+
+/**
+ * The database container's postStart hook. PostgreSQL's image applies POSTGRES_PASSWORD only when it
+ * initialises an empty volume, so after `traderx:dbPassword` changes, the Secret and the owner role would
+ * disagree and the migrations and backups could no longer log in. Once the server accepts connections, this
+ * sets the owner's password to the Secret's over the local socket (trusted inside the container). It never
+ * fails the container: if the server is not up in time, the next start tries again. What it did goes to
+ * the log of the container's main process (`$OWNER_PASSWORD_SYNC_LOG`, for tests).
+ */
+export function renderOwnerPasswordSync(): string {
+  return [
+    'log="${OWNER_PASSWORD_SYNC_LOG:-/proc/1/fd/2}"',
+    `waited=0`,
+    `until pg_isready -q -U ${DATABASE_OWNER_ROLE} -d ${DATABASE_NAME}; do`,
+    `  if [ "$waited" -ge ${OWNER_PASSWORD_SYNC_WAIT_SECONDS} ]; then`,
+    `    echo "owner password sync: PostgreSQL not ready after ${OWNER_PASSWORD_SYNC_WAIT_SECONDS} s; skipped" >>"$log"`,
+    "    exit 0",
+    "  fi",
+    "  sleep 1",
+    "  waited=$((waited + 1))",
+    "done",
+    // \getenv reads the password into a psql variable, so it appears on no command line.
+    `if printf '%s\\n' '\\getenv password POSTGRES_PASSWORD' "ALTER ROLE ${DATABASE_OWNER_ROLE} PASSWORD :'password';" |`,
+    `  psql -q -v ON_ERROR_STOP=1 -U ${DATABASE_OWNER_ROLE} -d ${DATABASE_NAME} >>"$log" 2>&1; then`,
+    `  echo "owner password sync: ${DATABASE_OWNER_ROLE} has the password of the Secret" >>"$log"`,
+    "else",
+    `  echo "owner password sync: failed; ${DATABASE_OWNER_ROLE} keeps its password" >>"$log"`,
+    "fi",
+  ].join("\n");
 }
 
 export const BACKUP_SCHEDULE = "30 2 * * *";

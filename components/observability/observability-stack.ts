@@ -87,6 +87,11 @@ export interface ObservabilityStackArgs {
   prometheusRetention?: string;
   /** How long Loki keeps log lines. */
   lokiRetention?: string;
+  /**
+   * A checksum of the database credentials Secret: the postgres exporter logs in with a password from it,
+   * so a change rolls the exporter. Without it, only its own config does.
+   */
+  databaseCredentialsChecksum?: pulumi.Input<string>;
 }
 
 /** What a workload's pod needs beyond its catalog entry. */
@@ -103,7 +108,8 @@ function scratchVolume(mountPath: string, sizeLimit: string): Pick<Recipe, "volu
 interface RecipeContext {
   workload: Workload;
   peers: PeerAddresses;
-  args: Required<Omit<ObservabilityStackArgs, "grafanaAdminPassword">>;
+  args: Required<Omit<ObservabilityStackArgs, "grafanaAdminPassword" | "databaseCredentialsChecksum">> &
+    Pick<ObservabilityStackArgs, "databaseCredentialsChecksum">;
   port(name: string): number;
 }
 
@@ -253,6 +259,7 @@ const RECIPES: Record<string, (ctx: RecipeContext) => Recipe> = {
         { secretName: DATABASE_SECRET_NAME, key: role },
       ]),
     ),
+    checksumInputs: args.databaseCredentialsChecksum ? [args.databaseCredentialsChecksum] : [],
   }),
 };
 
@@ -285,6 +292,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       prometheusStorage: args.prometheusStorage ?? "2Gi",
       prometheusRetention: args.prometheusRetention ?? "3d",
       lokiRetention: args.lokiRetention ?? "72h",
+      databaseCredentialsChecksum: args.databaseCredentialsChecksum,
     };
     const stack = settings.workloads.filter((w) => w.optional === "observability");
     if (stack.length === 0) {

@@ -22,9 +22,11 @@ import type { PlatformConfig } from "../config/platform-config";
 import {
   BACKUP_VOLUME_CLAIM,
   backupPodShape,
+  credentialsVersion,
   databaseClientEnv,
   databaseRolePasswords,
   renderBackupCronJobSpec,
+  renderOwnerPasswordSync,
 } from "../data/database";
 import { edgeProxyPod } from "../edge/edge-proxy";
 import type { BuiltImage } from "../images/service-images";
@@ -94,6 +96,10 @@ export class TraderxPlatform extends pulumi.ComponentResource {
       },
       child,
     );
+    // Pods hold the passwords they started with, so the pods that read the Secret carry a version of it
+    // (Helm's checksum/secret idiom): a new traderx:dbPassword rolls them, and replaces the migrations Job.
+    // Not a Pulumi secret: that would hide the whole pod template of every database client in previews.
+    const credentialsChecksum = pulumi.unsecret(config.dbPassword.apply(credentialsVersion));
 
     const imageOf = (workload: Workload) => {
       const ref = workload.image.kind === "pinned" ? workload.image.ref : args.images[workload.name].ref;
@@ -119,7 +125,11 @@ export class TraderxPlatform extends pulumi.ComponentResource {
     };
     const deploy = (workload: Workload, extra: Partial<HardenedWorkloadArgs> = {}): HardenedWorkload => {
       const database = databaseClientEnv(workload, peers, args.workloads);
-      const { waitFor, env, secretEnv, ...rest } = extra;
+      const { waitFor, env, secretEnv, checksumInputs, ...rest } = extra;
+      const allSecretEnv = { ...database.secretEnv, ...secretEnv };
+      const readsCredentials = Object.values(allSecretEnv).some(
+        (ref) => ref.secretName === DATABASE_SECRET_NAME,
+      );
       const deployed = new HardenedWorkload(
         workload.name,
         {
@@ -131,7 +141,8 @@ export class TraderxPlatform extends pulumi.ComponentResource {
           ...rest,
           // Database env first: catalog env may reference it, e.g. `$(DATABASE_DBUSER)`.
           env: { ...database.env, ...workload.env(peers), ...env },
-          secretEnv: { ...database.secretEnv, ...secretEnv },
+          secretEnv: allSecretEnv,
+          checksumInputs: [...(checksumInputs ?? []), ...(readsCredentials ? [credentialsChecksum] : [])],
           waitFor: [...imageLoadOf(workload), ...(waitFor ?? [])],
         },
         child,
@@ -144,6 +155,7 @@ export class TraderxPlatform extends pulumi.ComponentResource {
     const databaseWorkload = workloadByName("database", args.workloads);
     const database = deploy(databaseWorkload, {
       secretEnv: { POSTGRES_PASSWORD: { secretName: DATABASE_SECRET_NAME, key: "traderx" } },
+      postStart: ["sh", "-c", renderOwnerPasswordSync()],
       persistentVolumes: [
         { name: "data", mountPath: "/var/lib/postgresql/data", size: DATABASE_VOLUME_SIZE },
       ],
@@ -201,6 +213,7 @@ export class TraderxPlatform extends pulumi.ComponentResource {
           publicOrigin,
           grafanaAdminPassword: config.grafanaAdminPassword,
           workloads: args.workloads,
+          databaseCredentialsChecksum: credentialsChecksum,
         },
         {
           parent: this,

@@ -69,6 +69,8 @@ export interface HardenedPodInput {
   secretEnv?: Record<string, SecretKeyRef>;
   command?: string[];
   args?: string[];
+  /** Run in the container as it starts (an exec postStart hook); probes begin once it has exited. */
+  postStart?: string[];
   volumes?: Volume[];
   volumeMounts?: VolumeMount[];
   /** Checksum of every config the pod reads (see `configChecksum`); a change rolls the pods. */
@@ -200,7 +202,10 @@ export function renderPodTemplate(input: HardenedPodInput): PodTemplateSpec {
           readinessProbe: renderProbe(probes.readiness),
           livenessProbe: renderProbe(probes.liveness),
           ...(probes.startup ? { startupProbe: renderProbe(probes.startup) } : {}),
-          lifecycle: { preStop: { sleep: { seconds: PRESTOP_DRAIN_SECONDS } } },
+          lifecycle: {
+            ...(input.postStart ? { postStart: { exec: { command: input.postStart } } } : {}),
+            preStop: { sleep: { seconds: PRESTOP_DRAIN_SECONDS } },
+          },
         }
       : {}),
     securityContext: {

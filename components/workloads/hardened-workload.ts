@@ -71,6 +71,8 @@ export interface HardenedWorkloadArgs {
   secretEnv?: Record<string, SecretKeyRef>;
   command?: string[];
   args?: string[];
+  /** Run in the container as it starts (an exec postStart hook). */
+  postStart?: string[];
   configFiles?: ConfigFiles;
   /** Further volumes and mounts (Secrets, hostPaths of a node agent, shared emptyDirs). */
   volumes?: Volume[];
@@ -150,6 +152,7 @@ export class HardenedWorkload extends pulumi.ComponentResource {
       secretEnv: args.secretEnv,
       command: args.command,
       args: args.args,
+      postStart: args.postStart,
       volumes,
       volumeMounts,
       configChecksum: checksum,
