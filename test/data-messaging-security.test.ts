@@ -23,6 +23,50 @@ function postgresBinary(name: string): string {
   return found;
 }
 
+interface TestPostgres {
+  dir: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A throw-away PostgreSQL run as the postgres user (it refuses root), owner `traderx`, with a `traderx`
+ * database, its socket in `dir` and TCP on a free loopback port. `initdbOptions` choose the auth methods.
+ */
+async function startTestPostgres(name: string, initdbOptions: string[]): Promise<TestPostgres> {
+  const asPostgres = (args: string[]) => run("runuser", ["-u", "postgres", "--", ...args]);
+  const dir = await mkdtemp(join(tmpdir(), `traderx-${name}-`));
+  await chmod(dir, 0o777);
+  const port = await freePort();
+  const data = join(dir, "data");
+  await asPostgres([postgresBinary("initdb"), "-D", data, "-U", "traderx", ...initdbOptions]);
+  await asPostgres([
+    postgresBinary("pg_ctl"),
+    ...["-D", data, "-w", "-l", join(dir, "postgres.log")],
+    ...["-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "start"],
+  ]);
+  await run("psql", [
+    "-h",
+    dir,
+    "-p",
+    String(port),
+    "-U",
+    "traderx",
+    "-d",
+    "postgres",
+    "-c",
+    "CREATE DATABASE traderx",
+  ]);
+  return {
+    dir,
+    port,
+    stop: async () => {
+      await asPostgres([postgresBinary("pg_ctl"), "-D", data, "-m", "fast", "stop"]).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe("NATS config renderer with the real nats-server", function () {
   this.timeout(30_000);
   let dir: string;
@@ -89,41 +133,20 @@ describe("NATS config renderer with the real nats-server", function () {
 
 describe("backup script against a real PostgreSQL", function () {
   this.timeout(60_000);
+  let postgres: TestPostgres;
   let dir: string;
   let port: number;
-  const asPostgres = (args: string[]) => run("runuser", ["-u", "postgres", "--", ...args]);
-  const psql = (database: string, sql: string) =>
-    run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "traderx", "-d", database, "-c", sql]);
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "traderx-backup-"));
-    await chmod(dir, 0o777);
-    port = await freePort();
-    await asPostgres([postgresBinary("initdb"), "-D", join(dir, "data"), "-U", "traderx", "--auth=trust"]);
-    await asPostgres([
-      postgresBinary("pg_ctl"),
-      "-D",
-      join(dir, "data"),
-      "-w",
-      "-l",
-      join(dir, "postgres.log"),
-      "-o",
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
-      "start",
-    ]);
-    await psql("postgres", "CREATE DATABASE traderx");
-    await psql(
-      "traderx",
+    postgres = await startTestPostgres("backup", ["--auth=trust"]);
+    ({ dir, port } = postgres);
+    await run("psql", [
+      ...["-h", "127.0.0.1", "-p", String(port), "-U", "traderx", "-d", "traderx", "-c"],
       "CREATE TABLE accounts (id integer primary key, displayname varchar(50)); " +
         "INSERT INTO accounts VALUES (22214, 'Test Account 20')",
-    );
+    ]);
   });
-  after(async () => {
-    await asPostgres([postgresBinary("pg_ctl"), "-D", join(dir, "data"), "-m", "fast", "stop"]).catch(
-      () => undefined,
-    );
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => postgres.stop());
 
   it("writes a restorable custom-format dump and keeps only the newest ones", async () => {
     const backups = join(dir, "backups");
@@ -171,9 +194,9 @@ describe("backup script against a real PostgreSQL", function () {
 
 describe("owner password sync (the database's postStart hook) against a real PostgreSQL", function () {
   this.timeout(60_000);
+  let postgres: TestPostgres;
   let dir: string;
   let port: number;
-  const asPostgres = (args: string[]) => run("runuser", ["-u", "postgres", "--", ...args]);
   /** Whether the owner can log in over TCP with this password. */
   const logsIn = (password: string) =>
     run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "traderx", "-d", "traderx", "-c", "SELECT 1"], {
@@ -184,41 +207,15 @@ describe("owner password sync (the database's postStart hook) against a real Pos
     );
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "traderx-owner-password-"));
-    await chmod(dir, 0o777);
-    port = await freePort();
     // As the image initialises a volume: the owner gets POSTGRES_PASSWORD, the socket is trusted.
-    await writeFile(join(dir, "initial-password"), "initial\n");
-    await chmod(join(dir, "initial-password"), 0o644);
-    await asPostgres([
-      postgresBinary("initdb"),
-      ...["-D", join(dir, "data"), "-U", "traderx", "--pwfile", join(dir, "initial-password")],
-      ...["--auth-local=trust", "--auth-host=scram-sha-256"],
-    ]);
-    await asPostgres([
-      postgresBinary("pg_ctl"),
-      ...["-D", join(dir, "data"), "-w", "-l", join(dir, "postgres.log")],
-      ...["-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "start"],
-    ]);
-    await run("psql", [
-      "-h",
-      dir,
-      "-p",
-      String(port),
-      "-U",
-      "traderx",
-      "-d",
-      "postgres",
-      "-c",
-      "CREATE DATABASE traderx",
-    ]);
+    const passwordFile = join(tmpdir(), `traderx-initial-password-${process.pid}`);
+    await writeFile(passwordFile, "initial\n", { mode: 0o644 });
+    postgres = await startTestPostgres("owner-password", [
+      ...["--pwfile", passwordFile, "--auth-local=trust", "--auth-host=scram-sha-256"],
+    ]).finally(() => rm(passwordFile, { force: true }));
+    ({ dir, port } = postgres);
   });
-  after(async () => {
-    await asPostgres([postgresBinary("pg_ctl"), "-D", join(dir, "data"), "-m", "fast", "stop"]).catch(
-      () => undefined,
-    );
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => postgres.stop());
 
   it("gives the owner the Secret's password, quotes and all, and says so in the log", async () => {
     expect(await logsIn("initial")).to.equal(true);
