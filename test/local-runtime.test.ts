@@ -5,7 +5,16 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -150,9 +159,13 @@ describe("local runtime", function () {
       expect(Date.now() - started).to.be.at.least(300);
     });
 
-    it("local:down stops the dockerd local:up recorded as started, once, and leaves others alone", async () => {
-      // A stand-in for dockerd: the stop works by pid alone, as from a fresh local:down process.
-      const daemon = processLauncher.start(spec("dockerd-stand-in", "exec sleep 30"));
+    it("local:down stops the dockerd local:up recorded as started, once, and no other process", async () => {
+      // A stand-in for dockerd: `sleep` under that name, stopped by its recorded pid alone, as from a fresh
+      // local:down process.
+      const standIn = join(root, "bin", "dockerd");
+      mkdirSync(dirname(standIn), { recursive: true });
+      copyFileSync(spawnSync("sh", ["-c", "command -v sleep"]).stdout.toString().trim(), standIn);
+      const daemon = processLauncher.start(spec("dockerd-stand-in", `exec ${standIn} 30`));
       mkdirSync(dirname(paths(root).dockerdPid), { recursive: true });
       writeFileSync(paths(root).dockerdPid, `${daemon.pid}\n`);
       const lines: string[] = [];
@@ -160,10 +173,11 @@ describe("local runtime", function () {
       expect(processAlive(daemon.pid)).to.equal(false);
       expect(lines.join("\n")).to.contain(`stopped dockerd (pid ${daemon.pid})`);
       expect(existsSync(paths(root).dockerdPid)).to.equal(false);
-      // No record (a daemon that was already running when up started) or a stale one: nothing to stop.
+      // Nothing recorded (a daemon that was already running when up started): nothing to stop.
       expect(await stopDockerdStartedByUp(root, (line) => lines.push(line))).to.equal(false);
+      // A recorded pid that another program holds by now is left alone.
       const bystander = processLauncher.start(spec("bystander", "exec sleep 30"));
-      writeFileSync(paths(root).dockerdPid, `${daemon.pid}\n`);
+      writeFileSync(paths(root).dockerdPid, `${bystander.pid}\n`);
       expect(await stopDockerdStartedByUp(root, (line) => lines.push(line))).to.equal(false);
       expect(processAlive(bystander.pid)).to.equal(true);
       await processLauncher.stop(bystander, "SIGKILL", 1_000);

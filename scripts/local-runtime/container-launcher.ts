@@ -127,6 +127,15 @@ launchers.container = containerLauncher;
 /** How long a dockerd gets to stop its containers and exit after SIGTERM. */
 const DOCKERD_STOP_MS = 30_000;
 
+/** True when `pid` runs a program named dockerd: a recorded pid may belong to another process by now. */
+function runsDockerd(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "dockerd";
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Stops the dockerd that container mode's `local:up` started, if it did (a daemon that was already
  * running is left alone). Returns whether there was one to stop.
@@ -136,7 +145,7 @@ export async function stopDockerdStartedByUp(root: string, log: (line: string) =
   if (!existsSync(pidFile)) return false;
   const pid = Number(readFileSync(pidFile, "utf8").trim());
   rmSync(pidFile);
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return false;
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || !runsDockerd(pid)) return false;
   process.kill(pid, "SIGTERM");
   const deadline = Date.now() + DOCKERD_STOP_MS;
   while (processAlive(pid) && Date.now() < deadline) await sleep(100);
