@@ -236,6 +236,24 @@ describe("owner password sync (the database's postStart hook) against a real Pos
       "owner password sync: traderx has the password of the Secret",
     );
   });
+
+  it("never fails the container: a refused change is logged and the hook still exits 0", async () => {
+    const log = join(dir, "refused.log");
+    // A read-only session refuses ALTER ROLE.
+    const result = await run("sh", ["-c", renderOwnerPasswordSync()], {
+      env: {
+        ...process.env,
+        PGHOST: dir,
+        PGPORT: String(port),
+        PGOPTIONS: "-c default_transaction_read_only=on",
+        POSTGRES_PASSWORD: "refused",
+        OWNER_PASSWORD_SYNC_LOG: log,
+      },
+    });
+    expect(result.stderr).to.equal("");
+    expect(await readFile(log, "utf8")).to.contain("owner password sync: failed; traderx keeps its password");
+    expect(await logsIn("refused")).to.equal(false);
+  });
 });
 
 describe("network policy renderer", () => {

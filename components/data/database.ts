@@ -67,6 +67,8 @@ export const OWNER_PASSWORD_SYNC_WAIT_SECONDS = 120;
 export function renderOwnerPasswordSync(): string {
   return [
     'log="${OWNER_PASSWORD_SYNC_LOG:-/proc/1/fd/2}"',
+    // An unwritable log must not keep the password from being set.
+    '{ : >>"$log"; } 2>/dev/null || log=/dev/null',
     `waited=0`,
     `until pg_isready -q -U ${DATABASE_OWNER_ROLE} -d ${DATABASE_NAME}; do`,
     `  if [ "$waited" -ge ${OWNER_PASSWORD_SYNC_WAIT_SECONDS} ]; then`,
@@ -83,6 +85,8 @@ export function renderOwnerPasswordSync(): string {
     "else",
     `  echo "owner password sync: failed; ${DATABASE_OWNER_ROLE} keeps its password" >>"$log"`,
     "fi",
+    // A failed postStart hook would kill the database container.
+    "exit 0",
   ].join("\n");
 }
 
