@@ -166,6 +166,11 @@ describe("local runtime", function () {
       mkdirSync(dirname(standIn), { recursive: true });
       copyFileSync(spawnSync("sh", ["-c", "command -v sleep"]).stdout.toString().trim(), standIn);
       const daemon = processLauncher.start(spec("dockerd-stand-in", `exec ${standIn} 30`));
+      // bash runs first and becomes the stand-in at `exec`; the stop checks the program's name.
+      const comm = () => readFileSync(`/proc/${daemon.pid}/comm`, "utf8").trim();
+      for (let waited = 0; comm() !== "dockerd" && waited < 5_000; waited += 20) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
       mkdirSync(dirname(paths(root).dockerdPid), { recursive: true });
       writeFileSync(paths(root).dockerdPid, `${daemon.pid}\n`);
       const lines: string[] = [];
