@@ -9,7 +9,7 @@
 import type { Logger } from "@traderx/service-lib";
 import type { MatcherMetrics } from "./metrics.js";
 import { OrderBook, type FillIntent } from "./order-book.js";
-import { newOrder, type Order, type OrderRequest, type Side } from "./orders.js";
+import { type Order, type OrderRequest, type Side } from "./orders.js";
 import type { OrderStore } from "./store.js";
 
 const STORE_RETRY_MS = 1_000;
@@ -77,7 +77,7 @@ export class OrderMatcher {
 
   /** Stores and publishes a new order; it fills only on a later tick. */
   async create(request: OrderRequest): Promise<Order> {
-    const order = newOrder(this.book.nextOrderId(), request, this.now());
+    const order = this.book.issue(request, this.now());
     await this.track(order.orderId, this.deps.store.insert(order));
     this.book.add(order);
     this.deps.metrics.events.inc({ event: "create" });

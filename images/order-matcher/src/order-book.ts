@@ -128,9 +128,13 @@ export class OrderBook {
 
   constructor(private readonly options: OrderBookOptions) {}
 
-  /** The id for a new order; ids are never reused, even when the order is not added in the end. */
-  nextOrderId(): string {
-    return formatOrderId(++this.highestSequence);
+  /**
+   * A NEW order for the request under the next id, not yet added (the service stores it first). Ids are
+   * never reused, even when the order is not added in the end.
+   */
+  issue(request: OrderRequest, now: number): Order {
+    const sequence = ++this.highestSequence;
+    return newOrder(formatOrderId(sequence), request, now, sequence);
   }
 
   /**
@@ -150,8 +154,7 @@ export class OrderBook {
 
   /** A new order with the next id, added at once (tests and the benchmark; the service stores it first). */
   create(request: OrderRequest, now: number): Order {
-    const sequence = ++this.highestSequence;
-    const order = newOrder(formatOrderId(sequence), request, now, sequence);
+    const order = this.issue(request, now);
     this.add(order);
     return order;
   }
