@@ -26,6 +26,7 @@ import {
   processAlive,
   processLauncher,
   startedRecord,
+  waitForExit,
 } from "./launcher";
 import { localWorkloads } from "./plan";
 import { LauncherChoice, busyPorts } from "./runtime";
@@ -147,10 +148,9 @@ export async function stopDockerdStartedByUp(root: string, log: (line: string) =
   rmSync(pidFile);
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || !runsDockerd(pid)) return false;
   process.kill(pid, "SIGTERM");
-  const deadline = Date.now() + DOCKERD_STOP_MS;
-  while (processAlive(pid) && Date.now() < deadline) await sleep(100);
-  if (processAlive(pid))
+  if (!(await waitForExit(pid, DOCKERD_STOP_MS))) {
     throw new Error(`dockerd (pid ${pid}) still runs ${DOCKERD_STOP_MS / 1000} s after SIGTERM`);
+  }
   log(`  stopped dockerd (pid ${pid}), which local:up started`);
   return true;
 }

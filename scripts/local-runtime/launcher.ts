@@ -80,6 +80,13 @@ export function processAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits up to `timeoutMs` for process `pid` to be gone; returns whether it is. */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(pid) && Date.now() < deadline) await sleep(50);
+  return !processAlive(pid);
+}
+
 /** Signals a whole process group (each component is started as the leader of its own group). */
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -120,9 +127,7 @@ export const processLauncher: Launcher = {
   async stop(record, signal, graceMs) {
     if (!processAlive(record.pid)) return;
     signalGroup(record.pid, signal);
-    const deadline = Date.now() + graceMs;
-    while (processAlive(record.pid) && Date.now() < deadline) await sleep(50);
-    if (processAlive(record.pid)) {
+    if (!(await waitForExit(record.pid, graceMs))) {
       signalGroup(record.pid, "SIGKILL");
       while (processAlive(record.pid)) await sleep(20);
     }
