@@ -16,6 +16,8 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyServerOptions,
+  type preValidationAsyncHookHandler,
+  type RouteOptions,
 } from "fastify";
 import type { CorsPolicy } from "./config.js";
 import type { Logger } from "./logging.js";
@@ -95,29 +97,54 @@ function numericType(schema: FieldSchema | undefined): "integer" | "number" | un
   return schema?.anyOf?.map(numericType).find((type) => type !== undefined);
 }
 
+/** The fields a path or query schema types as a number, with that type. */
+function numericFields(schema: unknown): Map<string, "integer" | "number"> {
+  const properties = (schema as { properties?: Record<string, FieldSchema> } | undefined)?.properties ?? {};
+  const fields = new Map<string, "integer" | "number">();
+  for (const [name, property] of Object.entries(properties)) {
+    const type = numericType(property);
+    if (type) fields.set(name, type);
+  }
+  return fields;
+}
+
 /**
- * The first path or query value, among those the route's schema types as a number, that no number of that
- * type can hold: a numeral too large for a double ("1e400", "Infinity"), or an integer beyond ±2^53. The
- * validator would coerce the first to Infinity and accept it, even as an integer, and round the second.
+ * Whether a path or query value is a numeral no number of its type can hold: one too large for a double
+ * ("1e400", "Infinity"), or an integer beyond ±2^53. The validator would coerce the first to Infinity and
+ * accept it, even as an integer, and round the second.
  */
-function outOfRangeField(parts: [name: string, schema: unknown, values: unknown][]): string | undefined {
-  for (const [part, schema, values] of parts) {
-    const properties = (schema as { properties?: Record<string, FieldSchema> } | undefined)?.properties;
-    if (!properties || typeof values !== "object" || values === null) continue;
-    for (const [name, value] of Object.entries(values)) {
-      const type = numericType(properties[name]);
-      if (type === undefined) continue;
-      for (const text of [value].flat()) {
-        const number = typeof text === "string" && text.trim() !== "" ? Number(text) : NaN;
-        const outOfRange =
-          number === Infinity ||
-          number === -Infinity ||
-          (type === "integer" && Number.isInteger(number) && !Number.isSafeInteger(number));
-        if (outOfRange) return `${part}/${name}`;
+function outOfRange(value: unknown, type: "integer" | "number"): boolean {
+  return [value].flat().some((text) => {
+    const number = typeof text === "string" && text.trim() !== "" ? Number(text) : NaN;
+    return (
+      number === Infinity ||
+      number === -Infinity ||
+      (type === "integer" && Number.isInteger(number) && !Number.isSafeInteger(number))
+    );
+  });
+}
+
+/**
+ * A preValidation hook answering 400 for out-of-range numerals in the route's numeric path and query
+ * fields; undefined for a route that has none, so that it costs those routes nothing.
+ */
+function outOfRangeCheck(route: RouteOptions): preValidationAsyncHookHandler | undefined {
+  const parts = (
+    [
+      ["params", numericFields(route.schema?.params)],
+      ["querystring", numericFields(route.schema?.querystring)],
+    ] as const
+  ).filter(([, fields]) => fields.size > 0);
+  if (parts.length === 0) return undefined;
+  return async (request, reply) => {
+    for (const [part, fields] of parts) {
+      const values = (part === "params" ? request.params : request.query) as Record<string, unknown>;
+      for (const [name, type] of fields) {
+        if (outOfRange(values?.[name], type))
+          return reply.code(400).send({ error: `${part}/${name} is out of range` });
       }
     }
-  }
-  return undefined;
+  };
 }
 
 function readinessBody(results: { name: string; ready: boolean }[], accepting: boolean) {
@@ -162,13 +189,9 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     request.log.error({ err: error }, "request failed");
     return reply.code(500).send({ error: "internal server error" });
   });
-  app.addHook("preValidation", async (request, reply) => {
-    const schema = request.routeOptions.schema;
-    const field = outOfRangeField([
-      ["params", schema?.params, request.params],
-      ["querystring", schema?.querystring, request.query],
-    ]);
-    if (field) return reply.code(400).send({ error: `${field} is out of range` });
+  app.addHook("onRoute", (route) => {
+    const check = outOfRangeCheck(route);
+    if (check) route.preValidation = [...[route.preValidation ?? []].flat(), check];
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `no route for ${request.method} ${request.url.split("?")[0]}` }),
