@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
 import { TRADE_ORDER_STREAM } from "@traderx/service-lib";
-import { startNats, waitFor, type TestNats } from "@traderx/service-lib/testing";
-import { startTraderxDatabase, type TraderxTestDatabase } from "@traderx/database-migrations/testing";
+import { waitFor, type TestNats } from "@traderx/service-lib/testing";
+import type { TraderxTestDatabase } from "@traderx/database-migrations/testing";
 import type { TradeOrder } from "../src/booking.js";
 import { CONSUMER_NAME } from "../src/app.js";
-import { publishOrders, startProcessorProcess } from "./support.js";
+import { publishOrders, startBacking, startProcessorProcess, type Backing } from "./support.js";
 
 describe("trade-processor resilience", function () {
   this.timeout(120_000);
@@ -16,17 +16,13 @@ describe("trade-processor resilience", function () {
   let observer: NatsConnection;
   let owner: pg.Client;
 
+  let backing: Backing;
+
   before(async () => {
-    [database, nats] = await Promise.all([startTraderxDatabase(), startNats()]);
-    observer = await connect({ servers: nats.url });
-    owner = new pg.Client(database.postgres.config);
-    await owner.connect();
+    backing = await startBacking();
+    ({ database, nats, observer, owner } = backing);
   });
-  after(async () => {
-    await owner?.end();
-    await observer?.close();
-    await Promise.all([database?.remove(), nats?.remove()]);
-  });
+  after(() => backing?.remove());
 
   const count = async (sql: string, params: unknown[] = []) =>
     (await owner.query(sql, params)).rows[0].n as number;

@@ -2,12 +2,44 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { jetstream } from "@nats-io/jetstream";
-import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import { connect, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import pg from "pg";
 import { envelope, TRADE_ORDER_SUBJECT, type DatabaseConfig } from "@traderx/service-lib";
-import { freePort, startProcess, waitFor } from "@traderx/service-lib/testing";
+import { freePort, startNats, startProcess, waitFor, type TestNats } from "@traderx/service-lib/testing";
+import { startTraderxDatabase, type TraderxTestDatabase } from "@traderx/database-migrations/testing";
 import type { TradeOrder } from "../src/booking.js";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+/**
+ * What the tests run against: PostgreSQL with the TraderX schema and nats-server, each throw-away, plus a
+ * NATS connection that watches subjects and an owner connection that reads the tables.
+ */
+export interface Backing {
+  database: TraderxTestDatabase;
+  nats: TestNats;
+  observer: NatsConnection;
+  owner: pg.Client;
+  remove(): Promise<void>;
+}
+
+export async function startBacking(): Promise<Backing> {
+  const [database, nats] = await Promise.all([startTraderxDatabase(), startNats()]);
+  const observer = await connect({ servers: nats.url });
+  const owner = new pg.Client(database.postgres.config);
+  await owner.connect();
+  return {
+    database,
+    nats,
+    observer,
+    owner,
+    remove: async () => {
+      await owner.end();
+      await observer.close();
+      await Promise.all([database.remove(), nats.remove()]);
+    },
+  };
+}
 
 /** Publishes orders into the stream as trade-service does, awaiting each ack; returns the message ids. */
 export async function publishOrders(nc: NatsConnection, orders: TradeOrder[]): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
 import {
   ensureTradeOrderStream,
@@ -9,10 +9,10 @@ import {
   TRADE_ORDER_STREAM,
   TRADE_ORDER_SUBJECT,
 } from "@traderx/service-lib";
-import { serverErrorsFor, startNats, waitFor, type TestNats } from "@traderx/service-lib/testing";
-import { startTraderxDatabase, type TraderxTestDatabase } from "@traderx/database-migrations/testing";
+import { serverErrorsFor, waitFor, type TestNats } from "@traderx/service-lib/testing";
+import type { TraderxTestDatabase } from "@traderx/database-migrations/testing";
 import { buildTradeProcessor } from "../src/app.js";
-import { nextJson, publishOrders } from "./support.js";
+import { nextJson, publishOrders, startBacking, type Backing } from "./support.js";
 
 describe("trade-processor", () => {
   let database: TraderxTestDatabase;
@@ -22,8 +22,11 @@ describe("trade-processor", () => {
   let owner: pg.Client;
   let base: string;
 
+  let backing: Backing;
+
   before(async () => {
-    [database, nats] = await Promise.all([startTraderxDatabase(), startNats()]);
+    backing = await startBacking();
+    ({ database, nats, observer, owner } = backing);
     service = new Service("trade-processor", { LOG_LEVEL: "silent" });
     const app = await buildTradeProcessor(service, {
       port: 0,
@@ -32,15 +35,10 @@ describe("trade-processor", () => {
     });
     base = `http://127.0.0.1:${await service.listen(app, 0, "127.0.0.1")}`;
     await waitFor("readiness", async () => (await fetch(`${base}/actuator/health/readiness`)).ok);
-    observer = await connect({ servers: nats.url });
-    owner = new pg.Client(database.postgres.config);
-    await owner.connect();
   });
   after(async () => {
-    await owner?.end();
-    await observer?.close();
     await service?.stop();
-    await Promise.all([database?.remove(), nats?.remove()]);
+    await backing?.remove();
   });
 
   const tradeCount = async (accountId: number) =>
